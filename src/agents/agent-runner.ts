@@ -1,0 +1,96 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  AgentsError,
+  MaxTurnsExceededError,
+  ModelBehaviorError,
+  Runner,
+  type Agent,
+  type ModelProvider,
+} from '@openai/agents';
+import { ProblemException, problem } from '../common/problem-details.js';
+import type { RunMeta } from '../common/run-meta.js';
+import { AppConfig, type Backend } from '../config/configuration.js';
+import type { AgentVariants } from '../models/model-backend.js';
+import { upstreamFailure } from '../models/model-errors.js';
+import { OfflineModelProvider } from '../models/offline-model.js';
+import { createOpenAIProvider } from '../models/openai-provider.factory.js';
+
+export interface AgentRunResult<O> {
+  output: O;
+  meta: RunMeta;
+}
+
+/**
+ * The one place that calls the SDK: holds a `Runner` per backend (model provider, tracing,
+ * max turns), falls back to the offline policy when the OpenAI backend fails, and maps SDK
+ * errors to problem details. Controllers and services never touch the SDK runner directly.
+ */
+@Injectable()
+export class AgentRunner {
+  private readonly logger = new Logger(AgentRunner.name);
+  private readonly runners = new Map<Backend, Runner>();
+
+  constructor(private readonly config: AppConfig) {}
+
+  private runner(backend: Backend): Runner {
+    let runner = this.runners.get(backend);
+    if (!runner) {
+      const provider: ModelProvider = backend === 'openai' ? createOpenAIProvider(this.config) : new OfflineModelProvider();
+      runner = new Runner({
+        modelProvider: provider,
+        // Traces go to OpenAI only when explicitly allowed; the offline backend never exports.
+        tracingDisabled: backend === 'offline' || !this.config.env.OPENAI_TRACING,
+        traceIncludeSensitiveData: false,
+        workflowName: 'support-agents',
+      });
+      this.runners.set(backend, runner);
+    }
+    return runner;
+  }
+
+  /**
+   * Runs `agents` on the primary backend. `makeContext` is called per attempt so a fallback
+   * run starts from a clean context (tools record their results there).
+   */
+  async run<O, C>(agents: AgentVariants<Agent<C, any>>, input: string, makeContext: () => C): Promise<AgentRunResult<O> & { context: C }> {
+    const primary = this.config.backend;
+    try {
+      return await this.runOn<O, C>(primary, agents, input, makeContext());
+    } catch (err) {
+      const failure = primary === 'openai' ? upstreamFailure(err) : undefined;
+      if (!failure) throw toProblem(err);
+      if (!this.config.env.LLM_FALLBACK) {
+        throw new ProblemException(
+          problem(503, 'model-unavailable', `The model backend is unavailable (${failure.kind}${failure.status ? ` ${failure.status}` : ''}). Try again later.`),
+          { 'Retry-After': failure.kind === 'rate_limited' ? '30' : '10' },
+        );
+      }
+      this.logger.warn(`OpenAI backend failed (${failure.kind}: ${failure.message}); answering with the offline policy (degraded).`);
+      const result = await this.runOn<O, C>('offline', agents, input, makeContext());
+      return { ...result, meta: { backend: 'offline', degraded: true } };
+    }
+  }
+
+  private async runOn<O, C>(backend: Backend, agents: AgentVariants<Agent<C, any>>, input: string, context: C) {
+    const result = await this.runner(backend).run(agents.get(backend), input, {
+      context,
+      maxTurns: this.config.env.AGENT_MAX_TURNS,
+    });
+    return { output: result.finalOutput as O, meta: { backend, degraded: false }, context };
+  }
+}
+
+/** SDK failures that are not the provider being down: the model misbehaved → 502. */
+function toProblem(err: unknown): unknown {
+  if (err instanceof ProblemException) return err;
+  if (err instanceof MaxTurnsExceededError) {
+    return new ProblemException(problem(502, 'agent-max-turns', 'The agent did not finish within AGENT_MAX_TURNS turns.'));
+  }
+  if (err instanceof ModelBehaviorError) {
+    return new ProblemException(problem(502, 'model-behavior', `The model returned an unusable answer: ${err.message}`));
+  }
+  if (err instanceof AgentsError) {
+    return new ProblemException(problem(502, 'agent-error', `The agent run failed: ${err.message}`));
+  }
+  return err;
+}

@@ -1,0 +1,61 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ProblemException, problem, type ProblemDetails } from './problem-details.js';
+
+/** Body-parser errors carry `type` and `status`; map them to the right 4xx instead of a 500. */
+function bodyParserProblem(err: { type?: string; status?: number; message?: string }): ProblemDetails | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return problem(400, 'malformed-json', 'The request body is not valid JSON.');
+    case 'entity.too.large':
+      return problem(413, 'payload-too-large', 'The request body is larger than the configured BODY_LIMIT.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return problem(415, 'unsupported-media-type', err.message ?? 'Unsupported body encoding.');
+    default:
+      return undefined;
+  }
+}
+
+/** One global filter: every error leaves as `application/problem+json`, never with a stack. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    let body: ProblemDetails;
+    let headers: Record<string, string> = {};
+
+    if (exception instanceof ProblemException) {
+      body = exception.problem;
+      headers = exception.headers;
+    } else if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const cause = exception.cause as { type?: string } | undefined;
+      const parsed = cause ? bodyParserProblem(cause) : undefined;
+      body = parsed ?? problem(status, slugFor(status), messageOf(exception));
+    } else if (exception && typeof exception === 'object' && bodyParserProblem(exception)) {
+      body = bodyParserProblem(exception)!;
+    } else {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      body = problem(500, 'internal-error', 'An unexpected error occurred. It has been logged.');
+    }
+    body = { ...body, instance: req.originalUrl };
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+}
+
+function slugFor(status: number): string {
+  return { 404: 'not-found', 405: 'method-not-allowed', 413: 'payload-too-large', 415: 'unsupported-media-type' }[status] ?? `http-${status}`;
+}
+
+function messageOf(e: HttpException): string {
+  const r = e.getResponse();
+  if (typeof r === 'string') return r;
+  const m = (r as { message?: unknown }).message;
+  return Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : e.message;
+}

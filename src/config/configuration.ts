@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** An empty variable counts as unset (DESIGN §3b): `OPENAI_API_KEY=` means offline. */
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
+const num = (def: number, min = 0) =>
+  z.preprocess((v) => (v === '' || v === undefined ? def : Number(v)), z.number().min(min));
+const bool = (def: boolean) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? def : /^(1|true|yes|on)$/i.test(String(v))),
+    z.boolean(),
+  );
+
+export const envSchema = z.object({
+  NODE_ENV: z.preprocess((v) => v || 'development', z.string()),
+  PORT: num(3000, 1),
+  HOST: z.preprocess((v) => v || '0.0.0.0', z.string()),
+  BODY_LIMIT: z.preprocess((v) => v || '25mb', z.string()),
+  DATA_DIR: z.preprocess((v) => v || './data/db', z.string()),
+
+  LLM_PROVIDER: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['openai', 'offline']).optional()),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_API: z.preprocess((v) => v || 'responses', z.enum(['responses', 'chat_completions'])),
+  OPENAI_MODEL: z.preprocess((v) => v || 'gpt-4.1-mini', z.string()),
+  TRIAGE_MODEL: optionalString,
+  RESOLUTION_MODEL: optionalString,
+  KNOWLEDGE_BASE_MODEL: optionalString,
+  MONITORING_MODEL: optionalString,
+  OPENAI_TIMEOUT_MS: num(30_000, 1),
+  OPENAI_MAX_RETRIES: num(2),
+  OPENAI_TRACING: bool(false),
+  LLM_FALLBACK: bool(true),
+  AGENT_MAX_TURNS: num(8, 1),
+
+  TRIAGE_TAXONOMY_FILE: optionalString,
+  TRIAGE_CLARIFY_THRESHOLD: num(0.45),
+  KB_DIR: z.preprocess((v) => v || './data/kb', z.string()),
+  KB_MATCH_THRESHOLD: num(0.5),
+  REFUND_AUTO_LIMIT: num(500),
+  ESCALATION_CHANNEL: z.preprocess((v) => v || 'slack:#support-escalations', z.string()),
+
+  ALERT_WEBHOOK_URL: optionalUrl,
+  ALERT_TIMEOUT_MS: num(5_000, 1),
+  ALERT_RETRIES: num(2),
+});
+
+export type Env = z.infer<typeof envSchema>;
+export type Backend = 'openai' | 'offline';
+
+/** Typed, validated view of the environment; built once at start-up. */
+export class AppConfig {
+  constructor(readonly env: Env) {}
+
+  /** OpenAI when a key is set (or LLM_PROVIDER=openai), offline otherwise (DESIGN §2). */
+  get backend(): Backend {
+    if (this.env.LLM_PROVIDER) return this.env.LLM_PROVIDER;
+    return this.env.OPENAI_API_KEY ? 'openai' : 'offline';
+  }
+
+  modelFor(agent: 'triage' | 'resolution' | 'knowledge_base' | 'monitoring'): string {
+    const e = this.env;
+    const specific = {
+      triage: e.TRIAGE_MODEL,
+      resolution: e.RESOLUTION_MODEL,
+      knowledge_base: e.KNOWLEDGE_BASE_MODEL,
+      monitoring: e.MONITORING_MODEL,
+    }[agent];
+    return specific ?? e.OPENAI_MODEL;
+  }
+}
+
+/** Validates the raw environment; throws one readable error listing every bad variable. */
+export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return new AppConfig(parsed.data);
+}

@@ -1,0 +1,30 @@
+import { stemmer } from 'stemmer';
+
+/** English stop words: function words that carry no topic (kept short on purpose). */
+const STOP_WORDS = new Set(
+  ('a an and are as at be been but by can could did do does doing for from had has have having he her here hers him his ' +
+    'how i if in into is it its itself just me more most my myself no nor not of off on once only or other our ours out ' +
+    'over own same she should so some such than that the their theirs them then there these they this those through to ' +
+    'too under until up very was we were what when where which while who whom why will with would you your yours ' +
+    'yourself hi hello hey thanks thank please pls regards dear team hey ok okay im ive dont cant get got also still ' +
+    'would like need want one two any every all anyone someone something now today yesterday').split(' '),
+);
+
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+
+/** Search analysis: lowercase words, no stop words, Porter-stemmed ("resetting" → "reset"). */
+export function analyze(text: string): string[] {
+  const terms: string[] = [];
+  for (const m of text.toLowerCase().matchAll(WORD)) {
+    const word = m[0].replace(/['’].*$/, '');
+    if (word.length < 2 || STOP_WORDS.has(word)) continue;
+    terms.push(/^\d+$/.test(word) ? word : stemmer(word));
+  }
+  return terms;
+}
+
+/** One term through the same analysis (minisearch's processTerm); null drops it. */
+export function analyzeTerm(term: string): string | null {
+  const t = analyze(term);
+  return t.length ? t[0]! : null;
+}

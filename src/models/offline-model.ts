@@ -1,0 +1,78 @@
+import {
+  Usage,
+  type AgentOutputItem,
+  type Model,
+  type ModelProvider,
+  type ModelRequest,
+  type ModelResponse,
+  type StreamEvent,
+} from '@openai/agents';
+
+/**
+ * A deterministic policy: given the request the SDK built for this turn (instructions, input
+ * items, tool results so far), return this turn's output items. It is NOT a language model.
+ */
+export type OfflinePolicy = (request: ModelRequest) => AgentOutputItem[];
+
+let seq = 0;
+const nextId = (prefix: string) => `${prefix}_offline_${(++seq).toString(36)}`;
+
+/** Helpers that build the same output items a real model returns. */
+export const out = {
+  functionCall(name: string, args: unknown): AgentOutputItem {
+    const callId = nextId('call');
+    return { type: 'function_call', name, callId, id: callId, status: 'completed', arguments: JSON.stringify(args) };
+  },
+  message(text: string): AgentOutputItem {
+    return {
+      type: 'message', role: 'assistant', status: 'completed', id: nextId('msg'),
+      content: [{ type: 'output_text', text }],
+    };
+  },
+  json(value: unknown): AgentOutputItem {
+    return out.message(JSON.stringify(value));
+  },
+};
+
+/**
+ * The offline backend as an SDK `Model`: the Runner drives it exactly as it drives OpenAI —
+ * tool calls, forced tool choice, output-schema validation and max turns all apply.
+ */
+export class OfflineModel implements Model {
+  constructor(
+    readonly name: string,
+    private readonly policy: OfflinePolicy,
+  ) {}
+
+  async getResponse(request: ModelRequest): Promise<ModelResponse> {
+    request.signal?.throwIfAborted();
+    return { usage: new Usage({ requests: 1 }), output: this.policy(request), responseId: nextId('resp') };
+  }
+
+  async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
+    const response = await this.getResponse(request);
+    yield { type: 'response_started' };
+    for (const item of response.output) {
+      if (item.type === 'message' && item.role === 'assistant') {
+        for (const part of item.content) {
+          if (part.type === 'output_text') yield { type: 'output_text_delta', delta: part.text };
+        }
+      }
+    }
+    yield {
+      type: 'response_done',
+      response: {
+        id: response.responseId!,
+        usage: { requests: 1, inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+        output: response.output,
+      },
+    } as StreamEvent;
+  }
+}
+
+/** Offline agents carry their `Model` instance; a request for a model by name is a wiring bug. */
+export class OfflineModelProvider implements ModelProvider {
+  getModel(modelName?: string): Model {
+    throw new Error(`Offline backend: agent asked for model "${modelName}" by name; offline agents carry their own Model.`);
+  }
+}
