@@ -1,6 +1,6 @@
 import MiniSearch from 'minisearch';
 import { sectionsOf, type Article } from './article.js';
-import { analyze } from './text-analysis.js';
+import { analyze } from '../common/text-analysis.js';
 
 export interface SearchHit {
   id: string;
@@ -75,6 +75,11 @@ export class KbSearch {
     }
     this.termsOf.delete(id);
     return true;
+  }
+
+  passage(id: string, query: string): string | undefined {
+    const article = this.articles.get(id);
+    return article ? bestPassage(article, analyze(query)) : undefined;
   }
 
   private idf(term: string): number {

@@ -32,7 +32,7 @@ export function toolResults(request: ModelRequest): ToolResult[] {
   for (const item of itemsOf(request)) {
     if ('type' in item && item.type === 'function_call_result') {
       const o = item.output;
-      const text = typeof o === 'string' ? o : o.type === 'text' ? o.text : JSON.stringify(o);
+      const text = typeof o === 'string' ? o : !Array.isArray(o) && o.type === 'text' ? o.text : JSON.stringify(o);
       out.push({ name: item.name, callId: item.callId, output: text });
     }
   }

@@ -1,0 +1,27 @@
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AgentsModule } from './agents/agents.module.js';
+import { JsonOnlyMiddleware } from './common/json-only.middleware.js';
+import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import { RunMetaInterceptor } from './common/run-meta.js';
+import { createValidationPipe } from './common/validation.js';
+import { AppConfigModule } from './config/config.module.js';
+import { KnowledgeBaseModule } from './knowledge-base/knowledge-base.module.js';
+import { MonitoringModule } from './monitoring/monitoring.module.js';
+import { ResolutionModule } from './resolution/resolution.module.js';
+import { TriageModule } from './triage/triage.module.js';
+
+/** Global pipe, filter and interceptor live here (not in main.ts) so test apps behave like production. */
+@Module({
+  imports: [AppConfigModule, AgentsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule],
+  providers: [
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    { provide: APP_INTERCEPTOR, useClass: RunMetaInterceptor },
+  ],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(JsonOnlyMiddleware).forRoutes('*');
+  }
+}

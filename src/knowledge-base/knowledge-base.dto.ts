@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+export class SearchQueryDto {
+  @ApiProperty({ example: 'forgot my password', maxLength: 1000 })
+  @IsString()
+  @Matches(/\S/, { message: 'q must not be empty or whitespace' })
+  @MaxLength(1000)
+  q!: string;
+
+  @ApiPropertyOptional({ example: 5, minimum: 1, maximum: 50, default: 5 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  limit?: number;
+
+  @ApiPropertyOptional({ example: 'technical' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  category?: string;
+}
+
+export class SearchHitDto {
+  @ApiProperty({ example: 'kb-0001' }) id!: string;
+  @ApiProperty({ example: 'Reset your password' }) title!: string;
+  @ApiProperty({ example: 12.84, description: 'BM25+ relevance; compare within one query.' }) score!: number;
+  @ApiProperty({ example: 'Click Forgot password? on the sign-in page and enter your work email.' }) snippet!: string;
+}
+
+export class SearchResponseDto {
+  @ApiProperty({ type: [SearchHitDto] }) hits!: SearchHitDto[];
+}
+
+export class ArticleDto {
+  @ApiProperty({ example: 'kb-0001' }) id!: string;
+  @ApiProperty({ example: 'Reset your password' }) title!: string;
+  @ApiProperty({ example: '## Steps\n1. Open the sign-in page…' }) body!: string;
+  @ApiProperty({ example: 'technical' }) category!: string;
+  @ApiProperty({ example: ['password', 'login'] }) tags!: string[];
+  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) updated_at!: string;
+}

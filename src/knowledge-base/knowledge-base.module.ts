@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module.js';
+import { AppConfigModule } from '../config/config.module.js';
+import { ModelsModule } from '../models/models.module.js';
+import { KnowledgeBaseAgent } from './knowledge-base.agent.js';
+import { KnowledgeBaseController } from './knowledge-base.controller.js';
+import { KnowledgeBaseService } from './knowledge-base.service.js';
+
+@Module({
+  imports: [AppConfigModule, ModelsModule, AgentsModule],
+  controllers: [KnowledgeBaseController],
+  providers: [KnowledgeBaseService, KnowledgeBaseAgent],
+  exports: [KnowledgeBaseService, KnowledgeBaseAgent],
+})
+export class KnowledgeBaseModule {}

@@ -1,0 +1,18 @@
+import { tool } from '@openai/agents';
+import type { KnowledgeBaseService } from './knowledge-base.service.js';
+import { SearchToolParameters } from './knowledge-base.schemas.js';
+
+export const SEARCH_TOOL_NAME = 'search_knowledge_base';
+
+/** The function tool the knowledge-base agent must call (toolChoice: 'required'). */
+export function searchKnowledgeBaseTool(kb: KnowledgeBaseService) {
+  return tool({
+    name: SEARCH_TOOL_NAME,
+    description: 'Full-text search (BM25) over the help-center articles. Returns ranked hits with a relevant passage.',
+    parameters: SearchToolParameters,
+    execute: ({ query, limit, category }) => {
+      const hits = kb.search(query, limit ?? 5, category ?? undefined);
+      return JSON.stringify({ query, hits });
+    },
+  });
+}

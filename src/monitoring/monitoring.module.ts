@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module.js';
+import { AppConfigModule } from '../config/config.module.js';
+import { ModelsModule } from '../models/models.module.js';
+import { AlertSender } from './alert.sender.js';
+import { MonitoringAgent } from './monitoring.agent.js';
+import { MonitoringController } from './monitoring.controller.js';
+
+@Module({
+  imports: [AppConfigModule, ModelsModule, AgentsModule],
+  controllers: [MonitoringController],
+  providers: [AlertSender, MonitoringAgent],
+})
+export class MonitoringModule {}

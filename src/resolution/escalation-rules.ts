@@ -1,0 +1,42 @@
+/**
+ * Cases a person must handle whatever the knowledge base says (DESIGN §2): security
+ * incidents, legal matters, refunds above the automatic limit, disputed payments. Pure.
+ */
+export interface EscalationRule {
+  reason: string;
+  team: string;
+}
+
+const SECURITY =
+  /\b(hack(ed|er|ing)?|compromised|breach(ed)?|unauthori[sz]ed (access|login|sign[- ]?in|charges?|transactions?)|someone (else )?(logged|signed|got) in|account (was )?(taken over|stolen)|phishing|malware|vulnerabilit(y|ies)|leak(ed)?|another (company|customer)'?s? (data|files|invoices?))\b/i;
+const LEGAL =
+  /\b(lawyer|attorney|solicitor|lawsuit|sue|suing|legal (action|notice|department|team)|subpoena|court order|law enforcement|police|dmca|copyright (infringement|takedown)|data protection authority|regulator|cease and desist|insolven\w*|administrator|executor|deceased|passed away)\b/i;
+const DISPUTE = /\b(chargeback|charge ?back|dispute[sd]?|fraud\w*|stolen card|collections? agency)\b/i;
+const OUTAGE =
+  /\b(outage|down for (every(one|body)|all|the whole)|(nobody|no ?one) (in (our|my|the) (team|company|office) )?(can|is able)|(whole|entire) (team|company|org\w*) (can'?t|cannot|is unable)|production (is |went )?down)\b/i;
+const REFUND_CONTEXT = /\b(refund\w*|money back|reimburs\w*|credit (back|note))\b/i;
+const AMOUNT = /(?:[$€£]\s?(\d{1,3}(?:[,\s]\d{3})+|\d+)(?:[.,]\d{1,2})?|(\d{1,3}(?:[,\s]\d{3})+|\d+)(?:[.,]\d{1,2})?\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b)/gi;
+
+/** The largest money amount stated in the text, or undefined. */
+export function largestAmount(text: string): number | undefined {
+  let max: number | undefined;
+  for (const m of text.matchAll(AMOUNT)) {
+    const n = Number((m[1] ?? m[2] ?? '').replace(/[,\s]/g, ''));
+    if (Number.isFinite(n)) max = Math.max(max ?? 0, n);
+  }
+  return max;
+}
+
+export function escalationRule(text: string, refundLimit: number): EscalationRule | undefined {
+  if (SECURITY.test(text)) return { reason: 'possible security incident', team: 'security' };
+  if (LEGAL.test(text)) return { reason: 'legal matter', team: 'legal' };
+  if (DISPUTE.test(text)) return { reason: 'disputed or fraudulent payment', team: 'billing' };
+  if (REFUND_CONTEXT.test(text)) {
+    const amount = largestAmount(text);
+    if (amount !== undefined && amount > refundLimit) {
+      return { reason: `refund request of ${amount} above the automatic limit of ${refundLimit}`, team: 'billing' };
+    }
+  }
+  if (OUTAGE.test(text)) return { reason: 'possible service outage affecting many users', team: 'on-call engineering' };
+  return undefined;
+}

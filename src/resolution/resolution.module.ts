@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module.js';
+import { AppConfigModule } from '../config/config.module.js';
+import { KnowledgeBaseModule } from '../knowledge-base/knowledge-base.module.js';
+import { ModelsModule } from '../models/models.module.js';
+import { TriageModule } from '../triage/triage.module.js';
+import { ResolutionAgent } from './resolution.agent.js';
+import { ResolutionController } from './resolution.controller.js';
+
+@Module({
+  imports: [AppConfigModule, ModelsModule, AgentsModule, KnowledgeBaseModule, TriageModule],
+  controllers: [ResolutionController],
+  providers: [ResolutionAgent],
+})
+export class ResolutionModule {}

@@ -1,0 +1,57 @@
+import type { Priority } from './taxonomy.js';
+
+/**
+ * Priority rules applied on top of the priority classifier (DESIGN §2): outage and security
+ * cues, urgency, customer tier from `customer_history`, sentiment. Pure and explainable —
+ * every change is named in `reasons`.
+ */
+export interface PrioritySignals {
+  critical: boolean;
+  urgent: boolean;
+  calm: boolean;
+  importantCustomer: boolean;
+  angry: boolean;
+}
+
+const CRITICAL =
+  /\b(outage|(is|are|went|been) down|down for (every(one|body)|all|the whole)|(whole|entire) (team|company|org\w*|department)|nobody (can|is able)|no ?one (can|is able)|all (of )?(our|my) (users|staff|team|employees)|production (is |went )?down|data loss|lost (all|every)|deleted everything|hack(ed|er)|compromised|breach|unauthori[sz]ed|fraud\w*|stolen|phishing|lawsuit|legal action|subpoena|read[- ]only)\b/i;
+const URGENT = /\b(urgent\w*|asap|immediately|right now|emergency|critical|deadline|blocking|blocked|can'?t work|losing (money|customers|business))\b/i;
+const CALM = /\b(no rush|whenever|not urgent|no hurry|when you (get a chance|have (a )?(moment|time))|just (curious|wondering)|feature request|suggestion|would be (nice|great)|idea)\b/i;
+const IMPORTANT_TIER = /\b(vip|enterprise|key account|strategic|premium)\b/i;
+const ANGRY_WORDS = /\b(unacceptable|ridiculous|furious|angry|terrible|worst|disgusting|scam|joke|fed up|outrageous|pathetic|useless|incompetent|third time|again\?*!)\b/i;
+
+export function prioritySignals(text: string, customerHistory?: string): PrioritySignals {
+  const letters = text.replace(/[^A-Za-z]/g, '');
+  const caps = letters.length >= 20 ? letters.replace(/[^A-Z]/g, '').length / letters.length : 0;
+  return {
+    critical: CRITICAL.test(text),
+    urgent: URGENT.test(text),
+    calm: CALM.test(text),
+    importantCustomer: IMPORTANT_TIER.test(customerHistory ?? ''),
+    angry: ANGRY_WORDS.test(text) || /!{2,}/.test(text) || caps > 0.5,
+  };
+}
+
+const ORDER: Priority[] = ['Low', 'Medium', 'High'];
+const up = (p: Priority): Priority => ORDER[Math.min(2, ORDER.indexOf(p) + 1)]!;
+const down = (p: Priority): Priority => ORDER[Math.max(0, ORDER.indexOf(p) - 1)]!;
+
+export function applyPriorityRules(base: Priority, s: PrioritySignals): { priority: Priority; reasons: string[] } {
+  const reasons: string[] = [];
+  let p = base;
+  if (s.critical && p !== 'High') {
+    p = 'High';
+    reasons.push('outage, security or data-loss cue');
+  } else if (s.calm && !s.urgent && !s.critical && p !== 'Low') {
+    p = down(p);
+    reasons.push('customer says it is not urgent');
+  }
+  if (s.importantCustomer && (s.urgent || s.angry) && p !== 'High') {
+    p = up(p);
+    reasons.push('important customer with urgency or frustration');
+  } else if (s.angry && p === 'Low' && !s.calm) {
+    p = 'Medium';
+    reasons.push('frustrated customer');
+  }
+  return { priority: p, reasons };
+}

@@ -1,0 +1,73 @@
+import { analyze } from '../common/text-analysis.js';
+import { TextClassifier } from './classifier/text-classifier.js';
+import { applyPriorityRules, prioritySignals } from './priority-rules.js';
+import type { Priority, TriageExample } from './taxonomy.js';
+
+export interface TriageDecision {
+  category: string;
+  priority: Priority;
+  confidence: number;
+  clarification_needed: boolean;
+}
+
+export interface TriageExplanation extends TriageDecision {
+  category_probabilities: Record<string, number>;
+  priority_model: Priority;
+  priority_reasons: string[];
+  informative_terms: number;
+}
+
+export interface TriageModelOptions {
+  /** Below this calibrated category confidence, ask the customer to clarify. */
+  clarifyThreshold: number;
+  /** Fewer informative words than this (after stop words) is too little to act on. */
+  minInformativeTerms?: number;
+}
+
+/**
+ * The offline triage policy's brain: a category classifier and a priority classifier
+ * trained from labeled examples, plus priority rules and clarification logic. Pure.
+ */
+export class TriageModel {
+  private constructor(
+    private readonly categories: TextClassifier,
+    private readonly priorities: TextClassifier | undefined,
+    private readonly options: Required<TriageModelOptions>,
+  ) {}
+
+  static train(examples: TriageExample[], options: TriageModelOptions): TriageModel {
+    const categories = TextClassifier.train(examples.map((e) => ({ text: e.text, label: e.category })));
+    const withPriority = examples.filter((e) => e.priority);
+    const labels = new Set(withPriority.map((e) => e.priority));
+    const priorities =
+      labels.size > 1 ? TextClassifier.train(withPriority.map((e) => ({ text: e.text, label: e.priority! }))) : undefined;
+    return new TriageModel(categories, priorities, { minInformativeTerms: 3, ...options });
+  }
+
+  get categoryTemperature(): number {
+    return this.categories.temperature;
+  }
+
+  explain(text: string, customerHistory?: string): TriageExplanation {
+    const category = this.categories.predict(text);
+    const base = (this.priorities?.predict(text).label as Priority | undefined) ?? 'Medium';
+    const { priority, reasons } = applyPriorityRules(base, prioritySignals(text, customerHistory));
+    const informative = new Set(analyze(text)).size;
+    const confidence = Math.round(category.confidence * 1000) / 1000;
+    return {
+      category: category.label,
+      priority,
+      confidence,
+      clarification_needed: confidence < this.options.clarifyThreshold || informative < this.options.minInformativeTerms,
+      category_probabilities: category.probabilities,
+      priority_model: base,
+      priority_reasons: reasons,
+      informative_terms: informative,
+    };
+  }
+
+  decide(text: string, customerHistory?: string): TriageDecision {
+    const { category, priority, confidence, clarification_needed } = this.explain(text, customerHistory);
+    return { category, priority, confidence, clarification_needed };
+  }
+}
