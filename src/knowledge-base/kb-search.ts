@@ -129,7 +129,7 @@ export function bestSnippet(body: string, queryTerms: string[]): string {
   const sentences = body
     .replace(/^#+\s.*$/gm, '')
     .split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.replace(/[*_`>#]/g, '').replace(/^\s*(\d+\.|-)\s*/, '').trim())
+    .map((s) => s.replace(/[*_`#]/g, '').replace(/^\s*(>\s*|\d+\.\s*|-\s*)/, '').trim())
     .filter((s) => s.length > 20);
   let best = sentences[0] ?? '';
   let bestScore = -1;

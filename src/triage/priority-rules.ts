@@ -11,12 +11,16 @@ export interface PrioritySignals {
   calm: boolean;
   importantCustomer: boolean;
   angry: boolean;
+  /** The customer cannot use the product at all (can't sign in, locked out). */
+  blocked: boolean;
 }
 
 const CRITICAL =
   /\b(outage|(is|are|went|been) down|down for (every(one|body)|all|the whole)|(whole|entire) (team|company|org\w*|department)|nobody (can|is able)|no ?one (can|is able)|all (of )?(our|my) (users|staff|team|employees)|production (is |went )?down|data loss|lost (all|every)|deleted everything|hack(ed|er)|compromised|breach|unauthori[sz]ed|fraud\w*|stolen|phishing|lawsuit|legal action|subpoena|read[- ]only)\b/i;
 const URGENT = /\b(urgent\w*|asap|immediately|right now|emergency|critical|deadline|blocking|blocked|can'?t work|losing (money|customers|business))\b/i;
 const CALM = /\b(no rush|whenever|not urgent|no hurry|when you (get a chance|have (a )?(moment|time))|just (curious|wondering)|feature request|suggestion|would be (nice|great)|idea)\b/i;
+const BLOCKED =
+  /\b((can'?t|cannot|can not|unable to|won'?t let (me|us)|not able to) (log ?in|sign ?in|login|access|get into|open)|locked out|lock(ed)? (me|us) out|access denied)\b/i;
 const IMPORTANT_TIER = /\b(vip|enterprise|key account|strategic|premium)\b/i;
 const ANGRY_WORDS = /\b(unacceptable|ridiculous|furious|angry|terrible|worst|disgusting|scam|joke|fed up|outrageous|pathetic|useless|incompetent|third time|again\?*!)\b/i;
 
@@ -25,6 +29,7 @@ export function prioritySignals(text: string, customerHistory?: string): Priorit
   const caps = letters.length >= 20 ? letters.replace(/[^A-Z]/g, '').length / letters.length : 0;
   return {
     critical: CRITICAL.test(text),
+    blocked: BLOCKED.test(text),
     urgent: URGENT.test(text),
     calm: CALM.test(text),
     importantCustomer: IMPORTANT_TIER.test(customerHistory ?? ''),
@@ -46,9 +51,13 @@ export function applyPriorityRules(base: Priority, s: PrioritySignals): { priori
     p = down(p);
     reasons.push('customer says it is not urgent');
   }
-  if (s.importantCustomer && (s.urgent || s.angry) && p !== 'High') {
+  if (s.blocked && p === 'Low') {
+    p = 'Medium';
+    reasons.push('customer cannot use the product');
+  }
+  if (s.importantCustomer && (s.urgent || s.angry || s.blocked) && p !== 'High') {
     p = up(p);
-    reasons.push('important customer with urgency or frustration');
+    reasons.push('important customer who is blocked, in a hurry or upset');
   } else if (s.angry && p === 'Low' && !s.calm) {
     p = 'Medium';
     reasons.push('frustrated customer');

@@ -3,6 +3,15 @@ import { TextClassifier } from './classifier/text-classifier.js';
 import { applyPriorityRules, prioritySignals } from './priority-rules.js';
 import type { Priority, TriageExample } from './taxonomy.js';
 
+/** Stemmed words that say something is wrong but not what (they don't make a text actionable). */
+const VAGUE = new Set(
+  'work broken problem issu help question fix wrong error thing stuff doesn isn won didn aren again still asap urgent see previou attach abov below'.split(' '),
+);
+
+export function informativeTerms(text: string): number {
+  return new Set(analyze(text).filter((t) => !VAGUE.has(t))).size;
+}
+
 export interface TriageDecision {
   category: string;
   priority: Priority;
@@ -35,13 +44,14 @@ export class TriageModel {
     private readonly options: Required<TriageModelOptions>,
   ) {}
 
-  static train(examples: TriageExample[], options: TriageModelOptions): TriageModel {
-    const categories = TextClassifier.train(examples.map((e) => ({ text: e.text, label: e.category })));
+  /** `examples` train both classifiers; `categoryOnly` (e.g. from articles) only the category one. */
+  static train(examples: TriageExample[], options: TriageModelOptions, categoryOnly: TriageExample[] = []): TriageModel {
+    const categories = TextClassifier.train([...examples, ...categoryOnly].map((e) => ({ text: e.text, label: e.category })));
     const withPriority = examples.filter((e) => e.priority);
     const labels = new Set(withPriority.map((e) => e.priority));
     const priorities =
       labels.size > 1 ? TextClassifier.train(withPriority.map((e) => ({ text: e.text, label: e.priority! }))) : undefined;
-    return new TriageModel(categories, priorities, { minInformativeTerms: 3, ...options });
+    return new TriageModel(categories, priorities, { minInformativeTerms: 2, ...options });
   }
 
   get categoryTemperature(): number {
@@ -52,7 +62,7 @@ export class TriageModel {
     const category = this.categories.predict(text);
     const base = (this.priorities?.predict(text).label as Priority | undefined) ?? 'Medium';
     const { priority, reasons } = applyPriorityRules(base, prioritySignals(text, customerHistory));
-    const informative = new Set(analyze(text)).size;
+    const informative = informativeTerms(text);
     const confidence = Math.round(category.confidence * 1000) / 1000;
     return {
       category: category.label,

@@ -9,7 +9,8 @@ import { AppConfig } from '../config/configuration.js';
 import { AgentVariants, ModelBackend } from '../models/model-backend.js';
 import { out } from '../models/offline-model.js';
 import { parseJsonInput, userInput } from '../models/conversation.js';
-import { loadTaxonomy, type Taxonomy } from './taxonomy.js';
+import { KnowledgeBaseService } from '../knowledge-base/knowledge-base.service.js';
+import { examplesFromArticles, loadTaxonomy, type Taxonomy } from './taxonomy.js';
 import { TriageModel, type TriageDecision } from './triage-model.js';
 import {
   TriageAgentInputSchema,
@@ -38,17 +39,19 @@ export class TriageAgent implements OnModuleInit {
   constructor(
     config: AppConfig,
     models: ModelBackend,
+    kb: KnowledgeBaseService,
     private readonly runner: AgentRunner,
     @Inject(AGENT_REGISTRY) private readonly registry: AgentRegistry,
   ) {
     const started = performance.now();
     this.taxonomy = loadTaxonomy(resolve(config.env.TRIAGE_TAXONOMY_FILE ?? DEFAULT_TAXONOMY));
-    this.model = TriageModel.train(this.taxonomy.examples, { clarifyThreshold: config.env.TRIAGE_CLARIFY_THRESHOLD });
+    const names = this.taxonomy.categories.map((c) => c.name);
+    const fromArticles = examplesFromArticles(kb.list(), names);
+    this.model = TriageModel.train(this.taxonomy.examples, { clarifyThreshold: config.env.TRIAGE_CLARIFY_THRESHOLD }, fromArticles);
     this.logger.log(
       `Trained the offline triage classifier on ${this.taxonomy.examples.length} examples from ${this.taxonomy.source} ` +
-        `(${this.taxonomy.categories.length} categories) in ${Math.round(performance.now() - started)} ms`,
+        `(+${fromArticles.length} knowledge-base sections; ${names.length} categories) in ${Math.round(performance.now() - started)} ms`,
     );
-    const names = this.taxonomy.categories.map((c) => c.name);
     const outputType = triageDecisionSchema(names);
     this.resultSchema = triageResultSchema(names);
     this.agents = new AgentVariants(
