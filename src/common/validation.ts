@@ -13,13 +13,30 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
+type ZodIssue = ZodError['issues'][number];
+
+/**
+ * For a union (e.g. "an object or a string"), report the branch that matched the input's
+ * shape — `query.metadata.channel`, not just "query: invalid input".
+ */
+function specificIssues(issues: ZodIssue[]): { issue: ZodIssue; base: PropertyKey[] }[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'invalid_union' && 'errors' in issue && Array.isArray(issue.errors) && issue.errors.length) {
+      const branches = issue.errors as ZodIssue[][];
+      const shaped = branches.find((b) => !b.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+      if (shaped) return specificIssues(shaped).map((x) => ({ issue: x.issue, base: [...issue.path, ...x.base] }));
+    }
+    return [{ issue, base: [] }];
+  });
+}
+
 export function zodFieldErrors(error: ZodError, prefix = ''): FieldError[] {
-  return error.issues.map((i) => {
-    const path = i.path.reduce<string>(
+  return specificIssues(error.issues).map(({ issue, base }) => {
+    const path = [...base, ...issue.path].reduce<string>(
       (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
       prefix,
     );
-    return { path: path || prefix || '(root)', message: i.message };
+    return { path: path || '(root)', message: issue.message };
   });
 }
 

@@ -10,6 +10,9 @@ export interface SearchHit {
   score: number;
   /** Share of the query's informative terms (IDF-weighted) the article contains, in [0, 1]. */
   match: number;
+  /** How many distinct query terms the article contains, of `query_terms`. */
+  matched_terms: number;
+  query_terms: number;
   snippet: string;
   /** The passage of the article that best answers the query (lead + best section). */
   content: string;
@@ -101,13 +104,16 @@ export class KbSearch {
     return results.slice(0, Math.max(1, limit)).map((r) => {
       const article = this.articles.get(String(r.id))!;
       const docTerms = this.termsOf.get(article.id)!;
-      const matchedIdf = known.filter((t) => docTerms.has(t)).reduce((s, t) => s + this.idf(t), 0);
+      const matched = queryTerms.filter((t) => docTerms.has(t));
+      const matchedIdf = matched.reduce((s, t) => s + this.idf(t), 0);
       return {
         id: article.id,
         title: article.title,
         category: article.category,
         score: round(r.score),
         match: totalIdf > 0 ? round(matchedIdf / totalIdf) : 0,
+        matched_terms: matched.length,
+        query_terms: queryTerms.length,
         snippet: bestSnippet(article.body, queryTerms),
         content: bestPassage(article, queryTerms),
       };

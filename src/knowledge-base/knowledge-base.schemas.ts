@@ -6,6 +6,8 @@ export const KbHitSchema = z.object({
   category: z.string(),
   score: z.number().describe('BM25+ relevance, comparable within one query.'),
   match: z.number().min(0).max(1).describe('IDF-weighted share of the query terms the article contains.'),
+  matched_terms: z.number().int().describe('Distinct query terms found in the article.'),
+  query_terms: z.number().int().describe('Distinct informative terms in the query.'),
   snippet: z.string(),
 });
 

@@ -5,6 +5,8 @@ export interface ConsultedArticle {
   id: string;
   title: string;
   match: number;
+  matched_terms: number;
+  query_terms: number;
   score: number;
   content?: string;
 }
@@ -49,13 +51,15 @@ export function decideResolution(input: ResolutionPolicyInput): ResolutionDecisi
     };
   }
   const best = input.articles[0];
-  if (!best || best.match < input.matchThreshold || !best.content) {
+  // One common word in common is not an answer: with two or more query terms, require two.
+  const enoughTerms = best !== undefined && best.matched_terms >= Math.min(2, best.query_terms);
+  if (!best || best.match < input.matchThreshold || !enoughTerms || !best.content) {
     return {
       ticket_status: 'escalated',
       resolution_reply:
         'Thank you for reaching out. This one needs a closer look from our support team, so I have passed it on with the details you gave; they will get back to you.',
       resolution_notes: best
-        ? `Escalated: no knowledge-base article fits well enough (best ${best.id} matched ${best.match} < threshold ${input.matchThreshold}). Articles consulted: ${consulted}.`
+        ? `Escalated: no knowledge-base article fits well enough (best ${best.id}: match ${best.match}, threshold ${input.matchThreshold}; ${best.matched_terms} of ${best.query_terms} query terms). Articles consulted: ${consulted}.`
         : 'Escalated: the knowledge base has no article for this inquiry.',
     };
   }

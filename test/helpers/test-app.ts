@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module.js';
+import { AppConfig, loadConfig } from '../../src/config/configuration.js';
+import { setupApp } from '../../src/setup-app.js';
+
+/**
+ * The real AppModule with the configuration replaced by `env` (hermetic: the machine's own
+ * environment, e.g. an OPENAI_API_KEY, never leaks into a test).
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<NestExpressApplication> {
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(AppConfig)
+    .useValue(loadConfig({ LLM_PROVIDER: 'offline', ...env }))
+    .compile();
+  const app = setupApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] }));
+  await app.init();
+  return app;
+}
+
+export const SEED_TRIAGE = {
+  inquiry_text: "I can't log in to my account.",
+  metadata: { channel: 'email', customer_id: '12345', customer_history: 'VIP, 2 prior tickets' },
+};
