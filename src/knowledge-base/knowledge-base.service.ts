@@ -24,7 +24,7 @@ export class KnowledgeBaseService {
       try {
         this.index.upsert(parseMarkdownArticle(readFileSync(path, 'utf8'), statSync(path).mtime.toISOString()));
       } catch (err) {
-        throw new Error(`Knowledge-base article ${path}: ${(err as Error).message}`);
+        throw new Error(`Knowledge-base article ${path}: ${(err as Error).message}`, { cause: err });
       }
     }
     this.logger.log(`Indexed ${this.index.size} knowledge-base articles from ${dir}`);

@@ -34,7 +34,7 @@ const SnapshotSchema = z
 export const MonitoringRequestSchema = z
   .object({
     ticket_updates: z.array(z.union([EventSchema, SnapshotSchema])).max(MAX_TICKET_UPDATES),
-    sla_targets: z.record(z.enum(SLA_TARGET_KEYS as [string, ...string[]]), z.number().min(0)).optional(),
+    sla_targets: z.partialRecord(z.enum(SLA_TARGET_KEYS as [string, ...string[]]), z.number().min(0)).optional(),
   })
   .strict();
 export type MonitoringRequest = z.infer<typeof MonitoringRequestSchema>;

@@ -82,6 +82,8 @@ export function buildTicketFacts(updates: readonly TicketUpdate[]): { facts: Tic
       t = Date.parse(u.timestamp!);
       acc.steps.push({ t, seq: seq++, status: u.status, actor: u.actor });
     }
+    // A snapshot's attributes are as of its latest time (csat is usually given at resolution).
+    if (u.created_at !== undefined) t = Math.max(t, ...[u.first_response_at, u.resolved_at].filter((x) => x !== undefined).map((x) => Date.parse(x)));
     // Latest value wins for attributes (by time, then by input order).
     if (u.priority !== undefined && (!acc.priority || t >= acc.priority.t)) acc.priority = { t, v: u.priority };
     if (u.category !== undefined && (!acc.category || t >= acc.category.t)) acc.category = { t, v: u.category };
@@ -93,7 +95,9 @@ export function buildTicketFacts(updates: readonly TicketUpdate[]): { facts: Tic
 }
 
 function factsOf(id: string, acc: Acc): TicketFacts {
-  const steps = acc.steps.sort((a, b) => a.t - b.t || a.seq - b.seq);
+  // Ties: the opening step first, so the result does not depend on the input order.
+  const rank = (s: Step) => (s.status === 'open' ? 0 : 1);
+  const steps = acc.steps.sort((a, b) => a.t - b.t || rank(a) - rank(b) || a.seq - b.seq);
   const createdAt = steps[0]!.t;
   let firstResponseAt = acc.snapshotFirstResponse;
   let latestOpen = -1;

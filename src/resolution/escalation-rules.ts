@@ -8,20 +8,21 @@ export interface EscalationRule {
 }
 
 const SECURITY =
-  /\b(hack(ed|er|ing)?|compromised|breach(ed)?|unauthori[sz]ed (access|login|sign[- ]?in|charges?|transactions?)|someone (else )?(logged|signed|got) in|account (was )?(taken over|stolen)|phishing|malware|vulnerabilit(y|ies)|leak(ed)?|another (company|customer)'?s? (data|files|invoices?))\b/i;
+  /\b(hack(ed|er|ing)?|compromised|breach(ed)?|unauthori[sz]ed (access|login|sign[- ]?in|charges?|transactions?)|someone (else )?(logged|signed|got) in|account (was )?(taken over|stolen)|phishing|malware|vulnerabilit(y|ies)|leak(ed)?|another (company|customer)['’]?s? (data|files|invoices?))\b/i;
 const LEGAL =
-  /\b(lawyer|attorney|solicitor|lawsuit|sue|suing|legal (action|notice|department|team)|subpoena|court order|law enforcement|police|dmca|copyright (infringement|takedown)|data protection authority|regulator|cease and desist|insolven\w*|administrator|executor|deceased|passed away)\b/i;
+  /\b(lawyer|attorney|solicitor|lawsuit|(will|going to|gonna) sue|sue (you|parcelo|your company)|suing|legal (action|notice|department|team)|subpoena|court order|law enforcement|police|dmca|copyright (infringement|takedown)|data protection authority|regulator|cease and desist|insolven\w*|(insolvency|estate) administrator|executor|deceased|passed away)\b/i;
 const DISPUTE = /\b(chargeback|charge ?back|dispute[sd]?|fraud\w*|stolen card|collections? agency)\b/i;
 const OUTAGE =
-  /\b(outage|down for (every(one|body)|all|the whole)|(nobody|no ?one) (in (our|my|the) (team|company|office) )?(can|is able)|(whole|entire) (team|company|org\w*) (can'?t|cannot|is unable)|production (is |went )?down)\b/i;
+  /\b(outage|down for (every(one|body)|all|the whole)|(nobody|no ?one) (in (our|my|the) (team|company|office) )?(can|is able)|(whole|entire) (team|company|org\w*) (can['’]?t|cannot|is unable)|production (is |went )?down)\b/i;
 const REFUND_CONTEXT = /\b(refund\w*|money back|reimburs\w*|credit (back|note))\b/i;
-const AMOUNT = /(?:[$€£]\s?(\d{1,3}(?:[,\s]\d{3})+|\d+)(?:[.,]\d{1,2})?|(\d{1,3}(?:[,\s]\d{3})+|\d+)(?:[.,]\d{1,2})?\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b)/gi;
+const AMOUNT =
+  /(?:[$€£]\s?(\d{1,3}(?:[,\s]\d{3})+|\d+)([.,]\d{1,2}(?!\d))?|(\d{1,3}(?:[,\s]\d{3})+|\d+)([.,]\d{1,2}(?!\d))?\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b)/gi;
 
 /** The largest money amount stated in the text, or undefined. */
 export function largestAmount(text: string): number | undefined {
   let max: number | undefined;
   for (const m of text.matchAll(AMOUNT)) {
-    const n = Number((m[1] ?? m[2] ?? '').replace(/[,\s]/g, ''));
+    const n = Number(`${(m[1] ?? m[3] ?? '').replace(/[,\s]/g, '')}${(m[2] ?? m[4] ?? '').replace(',', '.')}`);
     if (Number.isFinite(n)) max = Math.max(max ?? 0, n);
   }
   return max;

@@ -17,12 +17,12 @@ export interface PrioritySignals {
 
 const CRITICAL =
   /\b(outage|(is|are|went|been) down|down for (every(one|body)|all|the whole)|(whole|entire) (team|company|org\w*|department)|nobody (can|is able)|no ?one (can|is able)|all (of )?(our|my) (users|staff|team|employees)|production (is |went )?down|data loss|lost (all|every)|deleted everything|hack(ed|er)|compromised|breach|unauthori[sz]ed|fraud\w*|stolen|phishing|lawsuit|legal action|subpoena|read[- ]only)\b/i;
-const URGENT = /\b(urgent\w*|asap|immediately|right now|emergency|critical|deadline|blocking|blocked|can'?t work|losing (money|customers|business))\b/i;
+const URGENT = /\b(urgent\w*|asap|immediately|right now|emergency|critical|deadline|blocking|blocked|can['’]?t work|losing (money|customers|business))\b/i;
 const CALM = /\b(no rush|whenever|not urgent|no hurry|when you (get a chance|have (a )?(moment|time))|just (curious|wondering)|feature request|suggestion|would be (nice|great)|idea)\b/i;
 const BLOCKED =
-  /\b((can'?t|cannot|can not|unable to|won'?t let (me|us)|not able to) (log ?in|sign ?in|login|access|get into|open)|locked out|lock(ed)? (me|us) out|access denied)\b/i;
+  /\b((can['’]?t|cannot|can not|unable to|won['’]?t let (me|us)|not able to) (log ?in|sign ?in|login|access|get into|open)|locked out|lock(ed)? (me|us) out|access denied)\b/i;
 const IMPORTANT_TIER = /\b(vip|enterprise|key account|strategic|premium)\b/i;
-const ANGRY_WORDS = /\b(unacceptable|ridiculous|furious|angry|terrible|worst|disgusting|scam|joke|fed up|outrageous|pathetic|useless|incompetent|third time|again\?*!)\b/i;
+const ANGRY_WORDS = /\b(unacceptable|ridiculous|furious|angry|terrible|worst|disgusting|scam|joke|fed up|outrageous|pathetic|useless|incompetent|third time)\b|\bagain\?*!/i;
 
 export function prioritySignals(text: string, customerHistory?: string): PrioritySignals {
   const letters = text.replace(/[^A-Za-z]/g, '');

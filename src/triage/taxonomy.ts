@@ -49,8 +49,8 @@ function parseJsonl(path: string): TriageExample[] {
  * add labeled examples `{ text, category, priority? }`. Every example's category must exist.
  */
 export function loadTaxonomy(file: string): Taxonomy {
-  let categories: { name: string; description: string }[] = [];
-  let examples: TriageExample[] = [];
+  let categories: { name: string; description: string }[];
+  let examples: TriageExample[];
   if (extname(file) === '.jsonl') {
     examples = parseJsonl(file);
     categories = [...new Set(examples.map((e) => e.category))].sort().map((name) => ({ name, description: '' }));
