@@ -19,6 +19,7 @@ export interface SearchHit {
 }
 
 const SNIPPET_CHARS = 220;
+const FUZZY_MAX_TERMS = 6;
 const CONTENT_CHARS = 1400;
 
 /**
@@ -36,12 +37,12 @@ export class KbSearch {
     searchOptions: {
       boost: { title: 3, tags: 2 },
       combineWith: 'OR',
-      fuzzy: (term) => (term.length >= 6 ? 1 : false),
       weights: { fuzzy: 0.3, prefix: 0.2 },
     },
   });
   private readonly articles = new Map<string, Article>();
   private readonly termsOf = new Map<string, Set<string>>();
+  private readonly analyzed = new Map<string, AnalyzedArticle>();
   private readonly df = new Map<string, number>();
 
   get size(): number {
@@ -63,6 +64,7 @@ export class KbSearch {
     this.index.add(article);
     const terms = new Set(analyze(`${article.title} ${article.tags.join(' ')} ${article.body}`));
     this.termsOf.set(article.id, terms);
+    this.analyzed.set(article.id, analyzeArticle(article));
     for (const t of terms) this.df.set(t, (this.df.get(t) ?? 0) + 1);
   }
 
@@ -77,12 +79,13 @@ export class KbSearch {
       else this.df.delete(t);
     }
     this.termsOf.delete(id);
+    this.analyzed.delete(id);
     return true;
   }
 
   passage(id: string, query: string): string | undefined {
     const article = this.articles.get(id);
-    return article ? bestPassage(article, analyze(query)) : undefined;
+    return article ? bestPassage(this.analyzed.get(id)!, analyze(query)) : undefined;
   }
 
   private idf(term: string): number {
@@ -94,7 +97,12 @@ export class KbSearch {
   search(query: string, limit = 5, filter?: { category?: string }): SearchHit[] {
     const queryTerms = [...new Set(analyze(query))];
     if (queryTerms.length === 0 || this.articles.size === 0) return [];
-    const results = this.index.search(query, {
+    // The analyzed, de-duplicated terms go to MiniSearch as they are (a long email repeats
+    // words); typo tolerance only for short, chat-like queries, where it matters and is cheap.
+    const results = this.index.search(queryTerms.join(' '), {
+      tokenize: (q) => q.split(' '),
+      processTerm: (t) => t,
+      fuzzy: queryTerms.length <= FUZZY_MAX_TERMS ? (term) => (term.length >= 6 ? 1 : false) : false,
       filter: filter?.category ? (r) => this.articles.get(String(r.id))?.category === filter.category : undefined,
     });
     // Coverage counts only terms the knowledge base knows: words no article uses (names,
@@ -114,8 +122,8 @@ export class KbSearch {
         match: totalIdf > 0 ? round(matchedIdf / totalIdf) : 0,
         matched_terms: matched.length,
         query_terms: queryTerms.length,
-        snippet: bestSnippet(article.body, queryTerms),
-        content: bestPassage(article, queryTerms),
+        snippet: bestSnippet(this.analyzed.get(article.id)!, queryTerms),
+        content: bestPassage(this.analyzed.get(article.id)!, queryTerms),
       };
     });
   }
@@ -125,40 +133,65 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function overlap(text: string, queryTerms: string[]): number {
-  const terms = new Set(analyze(text));
-  return queryTerms.reduce((n, t) => n + (terms.has(t) ? 1 : 0), 0);
+interface AnalyzedText {
+  text: string;
+  terms: Set<string>;
 }
 
-/** The sentence of the body that shares the most terms with the query, trimmed for display. */
-export function bestSnippet(body: string, queryTerms: string[]): string {
-  const sentences = body
+/** Sentences and sections of an article with their terms, computed once at indexing. */
+export interface AnalyzedArticle {
+  sentences: AnalyzedText[];
+  lead?: AnalyzedText;
+  sections: (AnalyzedText & { heading: string; numbered: boolean })[];
+}
+
+export function analyzeArticle(article: Article): AnalyzedArticle {
+  const sentences = article.body
     .replace(/^#+\s.*$/gm, '')
     .split(/(?<=[.!?])\s+|\n+/)
     .map((s) => s.replace(/[*_`#]/g, '').replace(/^\s*(>\s*|\d+\.\s*|-\s*)/, '').trim())
-    .filter((s) => s.length > 20);
-  let best = sentences[0] ?? '';
+    .filter((s) => s.length > 20)
+    .map((text) => ({ text, terms: new Set(analyze(text)) }));
+  const all = sectionsOf(article.body);
+  const lead = all[0] && !all[0].heading ? { text: all[0].text, terms: new Set(analyze(all[0].text)) } : undefined;
+  const sections = all
+    .filter((sec) => sec.heading)
+    .map((sec) => ({
+      heading: sec.heading,
+      text: sec.text,
+      terms: new Set(analyze(`${sec.heading} ${sec.text}`)),
+      numbered: /^\s*\d+\.\s/m.test(sec.text),
+    }));
+  return { sentences, lead, sections };
+}
+
+function overlap(terms: Set<string>, queryTerms: string[]): number {
+  let n = 0;
+  for (const t of queryTerms) if (terms.has(t)) n++;
+  return n;
+}
+
+const clip = (text: string, max: number) => (text.length > max ? text.slice(0, max - 1).replace(/\s+\S*$/, '') + '…' : text);
+
+/** The sentence of the body that shares the most terms with the query, trimmed for display. */
+export function bestSnippet(article: AnalyzedArticle, queryTerms: string[]): string {
+  let best = article.sentences[0]?.text ?? '';
   let bestScore = -1;
-  for (const s of sentences) {
-    const score = overlap(s, queryTerms);
-    if (score > bestScore) [best, bestScore] = [s, score];
+  for (const s of article.sentences) {
+    const score = overlap(s.terms, queryTerms);
+    if (score > bestScore) [best, bestScore] = [s.text, score];
   }
-  return best.length > SNIPPET_CHARS ? best.slice(0, SNIPPET_CHARS - 1).replace(/\s+\S*$/, '') + '…' : best;
+  return clip(best, SNIPPET_CHARS);
 }
 
 /** Lead paragraph plus the section that best matches the query (procedures preferred). */
-export function bestPassage(article: Article, queryTerms: string[]): string {
-  const sections = sectionsOf(article.body);
-  const lead = sections[0] && !sections[0].heading ? sections[0] : undefined;
-  let best: (typeof sections)[number] | undefined;
+export function bestPassage(article: AnalyzedArticle, queryTerms: string[]): string {
+  let best: AnalyzedArticle['sections'][number] | undefined;
   let bestScore = -1;
-  for (const s of sections) {
-    if (s === lead) continue;
-    const numbered = /^\s*\d+\.\s/m.test(s.text) ? 1.5 : 0;
-    const score = overlap(`${s.heading} ${s.text}`, queryTerms) + numbered;
+  for (const s of article.sections) {
+    const score = overlap(s.terms, queryTerms) + (s.numbered ? 1.5 : 0);
     if (score > bestScore) [best, bestScore] = [s, score];
   }
-  const parts = [lead?.text, best ? `${best.heading ? `${best.heading}:\n` : ''}${best.text}` : undefined].filter(Boolean);
-  const text = parts.join('\n\n');
-  return text.length > CONTENT_CHARS ? text.slice(0, CONTENT_CHARS - 1).replace(/\s+\S*$/, '') + '…' : text;
+  const parts = [article.lead?.text, best ? `${best.heading}:\n${best.text}` : undefined].filter(Boolean);
+  return clip(parts.join('\n\n'), CONTENT_CHARS);
 }
