@@ -153,7 +153,7 @@ describe('KbSearch', () => {
     expect(hit.snippet.length).toBeLessThanOrEqual(220);
   });
 
-  it('gives as content the lead and the best section, preferring matching numbered steps', () => {
+  it('gives as content the lead and the best matching sections, preferring numbered steps', () => {
     const kb = new KbSearch();
     kb.upsert(
       article(
@@ -168,7 +168,9 @@ describe('KbSearch', () => {
     const passage = kb.passage('procedure', 'reset password')!;
     expect(passage.startsWith('This article covers password resets.')).toBe(true);
     expect(passage).toContain('Steps to reset your password:\n1. Open the sign-in page.');
-    expect(passage).not.toContain('expires after one hour');
+    // The second matching section is included too (in article order), within the size budget.
+    expect(passage).toContain('Reset password policy:\nA password reset link expires after one hour.');
+    expect(passage.indexOf('Reset password policy')).toBeLessThan(passage.indexOf('Steps to reset'));
     expect(passage).not.toContain('Download the app');
     expect(kb.search('reset password')[0]!.content).toBe(passage);
     expect(kb.passage('missing', 'reset password')).toBeUndefined();

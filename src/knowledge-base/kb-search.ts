@@ -20,7 +20,7 @@ export interface SearchHit {
 
 const SNIPPET_CHARS = 220;
 const FUZZY_MAX_TERMS = 6;
-const CONTENT_CHARS = 1400;
+const CONTENT_CHARS = 1600;
 
 /**
  * Ranked knowledge-base search: BM25+ (MiniSearch) over title (×3), tags (×2) and body, with
@@ -85,7 +85,7 @@ export class KbSearch {
 
   passage(id: string, query: string): string | undefined {
     const article = this.articles.get(id);
-    return article ? bestPassage(this.analyzed.get(id)!, analyze(query)) : undefined;
+    return article ? bestPassage(this.analyzed.get(id)!, analyze(query), (t) => this.idf(t)) : undefined;
   }
 
   private idf(term: string): number {
@@ -123,7 +123,7 @@ export class KbSearch {
         matched_terms: matched.length,
         query_terms: queryTerms.length,
         snippet: bestSnippet(this.analyzed.get(article.id)!, queryTerms),
-        content: bestPassage(this.analyzed.get(article.id)!, queryTerms),
+        content: bestPassage(this.analyzed.get(article.id)!, queryTerms, (t) => this.idf(t)),
       };
     });
   }
@@ -184,14 +184,27 @@ export function bestSnippet(article: AnalyzedArticle, queryTerms: string[]): str
   return clip(best, SNIPPET_CHARS);
 }
 
-/** Lead paragraph plus the section that best matches the query (procedures preferred). */
-export function bestPassage(article: AnalyzedArticle, queryTerms: string[]): string {
-  let best: AnalyzedArticle['sections'][number] | undefined;
-  let bestScore = -1;
-  for (const s of article.sections) {
-    const score = overlap(s.terms, queryTerms) + (s.numbered ? 1.5 : 0);
-    if (score > bestScore) [best, bestScore] = [s, score];
+/**
+ * Lead paragraph plus the sections that best match the query (IDF-weighted, procedures
+ * preferred), in article order, within the size budget.
+ */
+export function bestPassage(article: AnalyzedArticle, queryTerms: string[], weight: (term: string) => number = () => 1): string {
+  const scored = article.sections.map((s, i) => {
+    let matched = 0;
+    for (const t of queryTerms) if (s.terms.has(t)) matched += weight(t);
+    return { s, i, matched, score: matched + (s.numbered ? 0.5 : 0) };
+  });
+  const budget = CONTENT_CHARS - (article.lead?.text.length ?? 0);
+  const chosen: typeof scored = [];
+  let used = 0;
+  for (const c of [...scored].sort((a, b) => b.score - a.score || a.i - b.i).slice(0, 2)) {
+    const size = c.s.heading.length + c.s.text.length + 4;
+    if (chosen.length === 0 || (c.matched > 0 && used + size <= budget)) {
+      chosen.push(c);
+      used += size;
+    }
   }
-  const parts = [article.lead?.text, best ? `${best.heading}:\n${best.text}` : undefined].filter(Boolean);
+  chosen.sort((a, b) => a.i - b.i);
+  const parts = [article.lead?.text, ...chosen.map((c) => `${c.s.heading}:\n${c.s.text}`)].filter(Boolean);
   return clip(parts.join('\n\n'), CONTENT_CHARS);
 }
