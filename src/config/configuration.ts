@@ -36,7 +36,7 @@ export const envSchema = z.object({
   TRIAGE_TAXONOMY_FILE: optionalString,
   TRIAGE_CLARIFY_THRESHOLD: num(0.45),
   KB_DIR: z.preprocess((v) => v || './data/kb', z.string()),
-  KB_MATCH_THRESHOLD: num(0.5),
+  KB_MATCH_THRESHOLD: num(0.6),
   REFUND_AUTO_LIMIT: num(500),
   ESCALATION_CHANNEL: z.preprocess((v) => v || 'slack:#support-escalations', z.string()),
 

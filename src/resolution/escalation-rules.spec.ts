@@ -118,3 +118,11 @@ describe('escalationRule: names are not legal threats', () => {
     expect(escalationRule('Fix this or we will sue you', 500)?.team).toBe('legal');
   });
 });
+
+describe('escalationRule: the customer already tried the steps', () => {
+  it('escalates to support instead of sending the same steps again', () => {
+    expect(escalationRule('I already reset my password twice and it still does not let me in', 500)).toMatchObject({ team: 'support' });
+    expect(escalationRule('We have tried everything in your help article', 500)?.team).toBe('support');
+    expect(escalationRule('How do I reset my password?', 500)).toBeUndefined();
+  });
+});

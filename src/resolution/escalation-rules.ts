@@ -14,6 +14,9 @@ const LEGAL =
 const DISPUTE = /\b(chargeback|charge ?back|dispute[sd]?|fraud\w*|stolen card|collections? agency)\b/i;
 const OUTAGE =
   /\b(outage|down for (every(one|body)|all|the whole)|(nobody|no ?one) (in (our|my|the) (team|company|office) )?(can|is able)|(whole|entire) (team|company|org\w*) (can['’]?t|cannot|is unable)|production (is |went )?down)\b/i;
+/** Sending the article's steps again would not help: the customer has been through them. */
+const ALREADY_TRIED =
+  /\b(already (tried|did|done|updated|reset|cleared|reinstalled|re-?installed|followed|checked|restarted)|(i|we)(['’]ve| have) (tried|followed|checked|done) (everything|all|the steps|that|this|your)|tried everything|still (not|doesn['’]?t|does not|won['’]?t|can['’]?t|cannot|broken|failing|the same|happening|getting)|same (error|problem|issue) (again|still))/i;
 const REFUND_CONTEXT = /\b(refund\w*|money back|reimburs\w*|credit (back|note))\b/i;
 const AMOUNT =
   /(?:[$€£]\s?(\d{1,3}(?:[,\s]\d{3})+|\d+)([.,]\d{1,2}(?!\d))?|(\d{1,3}(?:[,\s]\d{3})+|\d+)([.,]\d{1,2}(?!\d))?\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b)/gi;
@@ -39,5 +42,6 @@ export function escalationRule(text: string, refundLimit: number): EscalationRul
     }
   }
   if (OUTAGE.test(text)) return { reason: 'possible service outage affecting many users', team: 'on-call engineering' };
+  if (ALREADY_TRIED.test(text)) return { reason: 'the customer already tried the usual steps', team: 'support' };
   return undefined;
 }

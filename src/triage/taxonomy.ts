@@ -88,10 +88,15 @@ export function examplesFromArticles(
     .flatMap((a) => a.body.split(/\n(?=## )/).map((section) => ({ text: `${a.title}. ${section}`, category: a.category })));
 }
 
-/** Deterministic, documented held-out split: ~20% of examples by a hash of their id (or text). */
-export function isHeldOut(example: TriageExample): boolean {
+/** Deterministic fold (0-4) of an example, by an FNV-1a hash of its id (or text). */
+export function foldOf(example: TriageExample, folds = 5): number {
   const key = example.id ?? example.text;
   let h = 2166136261;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  return (h >>> 0) % 5 === 0;
+  return (h >>> 0) % folds;
+}
+
+/** Deterministic, documented held-out split: fold 0 of 5 (~20% of the examples). */
+export function isHeldOut(example: TriageExample): boolean {
+  return foldOf(example) === 0;
 }
