@@ -116,6 +116,11 @@ for (const f of readdirSync('data/eval').filter((n) => n.startsWith('kb-relevanc
   }
 }
 const labeled = taxonomy.examples.filter((e) => e.id && labels.has(e.id));
+if (labeled.length === 0) {
+  console.log('\nNo search/resolution labels (data/eval/kb-relevance-*.jsonl) match these examples: skipping sections 2-3.');
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ triage: { held_out: held, cross_validation: all } }, null, 2));
+  process.exit(0);
+}
 const kb = new KbSearch();
 for (const a of articles) kb.upsert(a);
 
