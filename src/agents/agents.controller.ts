@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAgentRoute, ApiProblems } from '../common/api-docs.decorators.js';
 import type { WithRunMeta } from '../common/run-meta.js';
 import { AgentDescriptionDto, RunAgentDto, RunAgentResponseDto } from './agents.dto.js';
 import { AgentsService, type RunAgentResult } from './agents.service.js';
@@ -17,11 +18,8 @@ export class AgentsController {
   }
 
   @Post('run_agent')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Run any registered agent by name with a query validated against its input schema' })
-  @ApiOkResponse({ type: RunAgentResponseDto })
-  @ApiBadRequestResponse({ description: 'Query does not match the agent input schema (problem details naming query.<field>).' })
-  @ApiNotFoundResponse({ description: 'Unknown agent; the problem lists the registered names.' })
+  @ApiAgentRoute('Run any registered agent by name with a query validated against its input schema', RunAgentResponseDto)
+  @ApiProblems(404)
   run(@Body() dto: RunAgentDto): Promise<WithRunMeta<RunAgentResult>> {
     return this.agents.run(dto.agent_name, dto.query);
   }

@@ -43,6 +43,18 @@ export class RunAgentResponseDto {
 export class AgentDescriptionDto {
   @ApiProperty({ example: 'triage_agent' }) name!: string;
   @ApiProperty({ example: 'Classifies an inquiry: category, priority, confidence, clarification.' }) description!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the accepted query.' }) input_schema!: unknown;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the output.' }) output_schema!: unknown;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'JSON Schema of the accepted query.',
+    example: { anyOf: [{ type: 'object', properties: { inquiry_text: { type: 'string' }, metadata: { type: 'object' } } }, { type: 'string' }] },
+  })
+  input_schema!: unknown;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'JSON Schema of the output.',
+    example: { type: 'object', properties: { category: { type: 'string', enum: ['technical', 'billing', 'general'] } } },
+  })
+  output_schema!: unknown;
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/api-docs.decorators.js';
 import { ArticleDto, SearchQueryDto, SearchResponseDto } from './knowledge-base.dto.js';
 import { KnowledgeBaseService } from './knowledge-base.service.js';
 
@@ -11,6 +12,7 @@ export class KnowledgeBaseController {
   @Get('search')
   @ApiOperation({ summary: 'Ranked full-text search (BM25+) over the articles, best first' })
   @ApiOkResponse({ type: SearchResponseDto })
+  @ApiProblems(400)
   search(@Query() { q, limit, category }: SearchQueryDto) {
     return { hits: this.kb.search(q, limit ?? 5, category).map(({ id, title, score, snippet }) => ({ id, title, score, snippet })) };
   }
@@ -25,7 +27,8 @@ export class KnowledgeBaseController {
   @Get('articles/:id')
   @ApiOperation({ summary: 'One article' })
   @ApiOkResponse({ type: ArticleDto })
-  @ApiNotFoundResponse({ description: 'No such article.' })
+  @ApiParam({ name: 'id', example: 'kb-0001' })
+  @ApiProblems(404)
   get(@Param('id') id: string) {
     return this.kb.get(id);
   }

@@ -1,0 +1,57 @@
+import { HttpCode, applyDecorators, type Type } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+
+class FieldErrorDto {
+  @ApiProperty({ example: 'metadata.channel' }) path!: string;
+  @ApiProperty({ example: 'channel must be one of the following values: email, chat, phone, web, social' }) message!: string;
+}
+
+export class ProblemDetailsDto {
+  @ApiProperty({ example: 'https://support-agents.dev/problems/validation-error' }) type!: string;
+  @ApiProperty({ example: 'Bad Request' }) title!: string;
+  @ApiProperty({ example: 400 }) status!: number;
+  @ApiProperty({ example: 'metadata.channel: channel must be one of the following values: email, chat, phone, web, social' }) detail!: string;
+  @ApiPropertyOptional({ example: '/run_triage/' }) instance?: string;
+  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Validation errors, one per field.' }) errors?: FieldErrorDto[];
+}
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input: `errors[].path` names each field.',
+  404: 'Not found.',
+  413: 'Body larger than BODY_LIMIT.',
+  415: 'Body is not application/json.',
+  502: 'The model returned unusable output or did not finish within AGENT_MAX_TURNS.',
+  503: 'The model backend is unavailable and LLM_FALLBACK=false (see Retry-After).',
+};
+
+/** Documents RFC 9457 problem responses for the given statuses (one decorator, not six). */
+export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiExtraModels(ProblemDetailsDto),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status] ?? 'Error.',
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
+      }),
+    ),
+  );
+}
+
+/** The errors any agent route can answer with. */
+export const ApiAgentRouteProblems = () => ApiProblems(400, 413, 415, 502, 503);
+
+const RUN_HEADERS = {
+  'x-agent-backend': { description: 'openai or offline: who answered', schema: { type: 'string', example: 'offline' } },
+  'x-agent-degraded': { description: 'true when OpenAI failed and the offline policy answered', schema: { type: 'string', example: 'false' } },
+};
+
+/** A POST route that runs an agent: 200, the run headers, and the agent-route problems. */
+export function ApiAgentRoute(summary: string, okType: Type<unknown>): MethodDecorator {
+  return applyDecorators(
+    HttpCode(200),
+    ApiOperation({ summary }),
+    ApiOkResponse({ type: okType, headers: RUN_HEADERS }),
+    ApiAgentRouteProblems(),
+  );
+}
