@@ -76,7 +76,7 @@ for (let fold = 0; fold < 5; fold++) {
   const started = performance.now();
   const model = TriageModel.train(taxonomy.examples.filter((e) => foldOf(e) !== fold), { clarifyThreshold }, articleExamples);
   if (fold === 0) heldOutTrainMs = performance.now() - started;
-  for (const e of taxonomy.examples.filter((x) => foldOf(x) === fold)) cv.set(e, model.explain(e.text, e.customer_history));
+  for (const e of taxonomy.examples.filter((x) => foldOf(x) === fold)) cv.set(e, model.explain(e.text, e.customer_history, e.channel));
 }
 const heldOut = taxonomy.examples.filter((e) => foldOf(e) === 0);
 console.log(`train ${taxonomy.examples.length - heldOut.length} examples (+${articleExamples.length} knowledge-base sections), held-out test ${heldOut.length} (fold 0 of 5 by id hash); training took ${heldOutTrainMs.toFixed(0)} ms`);

@@ -12,6 +12,11 @@ export function informativeTerms(text: string): number {
   return new Set(analyze(text).filter((t) => !VAGUE.has(t))).size;
 }
 
+/** Priority depends on who asks and how, too: the history and channel join the text. */
+function priorityText(text: string, customerHistory?: string, channel?: string): string {
+  return `${text}\n${customerHistory ?? ''}\n${channel ? `channel_${channel}` : ''}`;
+}
+
 export interface TriageDecision {
   category: string;
   priority: Priority;
@@ -50,7 +55,7 @@ export class TriageModel {
     const withPriority = examples.filter((e) => e.priority);
     const labels = new Set(withPriority.map((e) => e.priority));
     const priorities =
-      labels.size > 1 ? TextClassifier.train(withPriority.map((e) => ({ text: e.text, label: e.priority! }))) : undefined;
+      labels.size > 1 ? TextClassifier.train(withPriority.map((e) => ({ text: priorityText(e.text, e.customer_history, e.channel), label: e.priority! }))) : undefined;
     return new TriageModel(categories, priorities, { minInformativeTerms: 2, ...options });
   }
 
@@ -58,9 +63,9 @@ export class TriageModel {
     return this.categories.temperature;
   }
 
-  explain(text: string, customerHistory?: string): TriageExplanation {
+  explain(text: string, customerHistory?: string, channel?: string): TriageExplanation {
     const category = this.categories.predict(text);
-    const base = (this.priorities?.predict(text).label as Priority | undefined) ?? 'Medium';
+    const base = (this.priorities?.predict(priorityText(text, customerHistory, channel)).label as Priority | undefined) ?? 'Medium';
     const { priority, reasons } = applyPriorityRules(base, prioritySignals(text, customerHistory));
     const informative = informativeTerms(text);
     const confidence = Math.round(category.confidence * 1000) / 1000;
@@ -76,8 +81,8 @@ export class TriageModel {
     };
   }
 
-  decide(text: string, customerHistory?: string): TriageDecision {
-    const { category, priority, confidence, clarification_needed } = this.explain(text, customerHistory);
+  decide(text: string, customerHistory?: string, channel?: string): TriageDecision {
+    const { category, priority, confidence, clarification_needed } = this.explain(text, customerHistory, channel);
     return { category, priority, confidence, clarification_needed };
   }
 }

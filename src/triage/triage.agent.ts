@@ -62,7 +62,7 @@ export class TriageAgent implements OnModuleInit {
           model: models.model('triage', (request) => {
             const input = parseJsonInput(userInput(request));
             const meta = (input.metadata ?? {}) as Partial<TicketMetadata>;
-            return [out.json(this.model.decide(String(input.inquiry_text ?? input.text ?? ''), meta.customer_history))];
+            return [out.json(this.model.decide(String(input.inquiry_text ?? input.text ?? ''), meta.customer_history, meta.channel))];
           }, backend),
           modelSettings: { temperature: 0 },
           outputType,
