@@ -1,18 +1,17 @@
+import { LEGAL_MATTER, PAYMENT_DISPUTE, SECURITY_INCIDENT } from '../common/support-cues.js';
+
 /**
  * Cases a person must handle whatever the knowledge base says (DESIGN §2): security
  * incidents, legal matters, refunds above the automatic limit, disputed payments. Pure.
  */
+
 export interface EscalationRule {
   reason: string;
   team: string;
 }
 
-const SECURITY =
-  /\b(hack(ed|er|ing)?|compromised|breach(ed)?|unauthori[sz]ed (access|login|sign[- ]?in|charges?|transactions?)|someone (else )?(logged|signed|got) in|account (was )?(taken over|stolen)|phishing|malware|vulnerabilit(y|ies)|leak(ed)?|another (company|customer)['’]?s? (data|files|invoices?))\b/i;
-const LEGAL =
-  /\b(lawyer|attorney|solicitor|lawsuit|(will|going to|gonna) sue|sue (you|parcelo|your company)|suing|legal (action|notice|department|team)|subpoena|court order|law enforcement|police|dmca|copyright (infringement|takedown)|data protection authority|regulator|cease and desist|insolven\w*|(insolvency|estate) administrator|executor|deceased|passed away)\b/i;
-const DISPUTE = /\b(chargeback|charge ?back|dispute[sd]?|fraud\w*|stolen card|collections? agency)\b/i;
-const OUTAGE =
+/** The stricter outage cue: several people affected, not one user's "is down". */
+const MANY_USERS_DOWN =
   /\b(outage|down for (every(one|body)|all|the whole)|(nobody|no ?one) (in (our|my|the) (team|company|office) )?(can|is able)|(whole|entire) (team|company|org\w*) (can['’]?t|cannot|is unable)|production (is |went )?down)\b/i;
 /** Sending the article's steps again would not help: the customer has been through them. */
 const ALREADY_TRIED =
@@ -32,16 +31,16 @@ export function largestAmount(text: string): number | undefined {
 }
 
 export function escalationRule(text: string, refundLimit: number): EscalationRule | undefined {
-  if (SECURITY.test(text)) return { reason: 'possible security incident', team: 'security' };
-  if (LEGAL.test(text)) return { reason: 'legal matter', team: 'legal' };
-  if (DISPUTE.test(text)) return { reason: 'disputed or fraudulent payment', team: 'billing' };
+  if (SECURITY_INCIDENT.test(text)) return { reason: 'possible security incident', team: 'security' };
+  if (LEGAL_MATTER.test(text)) return { reason: 'legal matter', team: 'legal' };
+  if (PAYMENT_DISPUTE.test(text)) return { reason: 'disputed or fraudulent payment', team: 'billing' };
   if (REFUND_CONTEXT.test(text)) {
     const amount = largestAmount(text);
     if (amount !== undefined && amount > refundLimit) {
       return { reason: `refund request of ${amount} above the automatic limit of ${refundLimit}`, team: 'billing' };
     }
   }
-  if (OUTAGE.test(text)) return { reason: 'possible service outage affecting many users', team: 'on-call engineering' };
+  if (MANY_USERS_DOWN.test(text)) return { reason: 'possible service outage affecting many users', team: 'on-call engineering' };
   if (ALREADY_TRIED.test(text)) return { reason: 'the customer already tried the usual steps', team: 'support' };
   return undefined;
 }

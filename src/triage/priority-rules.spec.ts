@@ -130,3 +130,11 @@ describe('prioritySignals', () => {
     expect(prioritySignals('The sync failed again?!').angry).toBe(true);
   });
 });
+
+describe('applyPriorityRules: explicit urgency', () => {
+  it('an urgent request is never Low', () => {
+    const s = prioritySignals('URGENT: how do I remove a guest from our project?');
+    expect(s.urgent).toBe(true);
+    expect(applyPriorityRules('Low', s)).toEqual({ priority: 'Medium', reasons: ['customer says it is urgent'] });
+  });
+});

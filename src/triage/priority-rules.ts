@@ -1,3 +1,4 @@
+import { DATA_LOSS, OUTAGE, SECURITY_INCIDENT } from '../common/support-cues.js';
 import type { Priority } from './taxonomy.js';
 
 /**
@@ -15,8 +16,6 @@ export interface PrioritySignals {
   blocked: boolean;
 }
 
-const CRITICAL =
-  /\b(outage|(is|are|went|been) down|down for (every(one|body)|all|the whole)|(whole|entire) (team|company|org\w*|department)|nobody (can|is able)|no ?one (can|is able)|all (of )?(our|my) (users|staff|team|employees)|production (is |went )?down|data loss|lost (all|every)|deleted everything|hack(ed|er)|compromised|breach|unauthori[sz]ed|fraud\w*|stolen|phishing|lawsuit|legal action|subpoena|read[- ]only)\b/i;
 const URGENT = /\b(urgent\w*|asap|immediately|right now|emergency|critical|deadline|blocking|blocked|can['’]?t work|losing (money|customers|business))\b/i;
 const CALM = /\b(no rush|whenever|not urgent|no hurry|when you (get a chance|have (a )?(moment|time))|just (curious|wondering)|feature request|suggestion|would be (nice|great)|idea)\b/i;
 const BLOCKED =
@@ -28,7 +27,7 @@ export function prioritySignals(text: string, customerHistory?: string): Priorit
   const letters = text.replace(/[^A-Za-z]/g, '');
   const caps = letters.length >= 20 ? letters.replace(/[^A-Z]/g, '').length / letters.length : 0;
   return {
-    critical: CRITICAL.test(text),
+    critical: [OUTAGE, SECURITY_INCIDENT, DATA_LOSS, /\b(lawsuit|legal action|subpoena|read[- ]only)\b/i].some((re) => re.test(text)),
     blocked: BLOCKED.test(text),
     urgent: URGENT.test(text),
     calm: CALM.test(text),
@@ -51,9 +50,9 @@ export function applyPriorityRules(base: Priority, s: PrioritySignals): { priori
     p = down(p);
     reasons.push('customer says it is not urgent');
   }
-  if (s.blocked && p === 'Low') {
+  if ((s.blocked || s.urgent) && p === 'Low') {
     p = 'Medium';
-    reasons.push('customer cannot use the product');
+    reasons.push(s.blocked ? 'customer cannot use the product' : 'customer says it is urgent');
   }
   if (s.importantCustomer && (s.urgent || s.angry || s.blocked) && p !== 'High') {
     p = up(p);
