@@ -1,7 +1,7 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module.js';
-import { JsonOnlyMiddleware } from './common/json-only.middleware.js';
+import { JsonBodyMiddleware } from './common/json-body.middleware.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { RunMetaInterceptor } from './common/run-meta.js';
 import { createValidationPipe } from './common/validation.js';
@@ -22,6 +22,6 @@ import { TriageModule } from './triage/triage.module.js';
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonOnlyMiddleware).forRoutes('*');
+    consumer.apply(JsonBodyMiddleware).forRoutes('*');
   }
 }

@@ -3,13 +3,18 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
-import { AppConfig } from './config/configuration.js';
+import { existsSync } from 'node:fs';
+import { AppConfig, loadConfig } from './config/configuration.js';
 import { setupApp } from './setup-app.js';
 
 async function bootstrap(): Promise<void> {
   const started = performance.now();
+  // Check the environment before Nest starts, so a bad variable gives one readable message.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  loadConfig(process.env);
   // bodyParser off here: setupApp registers it with the configured limit.
-  const app = setupApp(await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false }));
+  // abortOnError false: a bad configuration rejects here and is printed below, instead of an abort.
+  const app = setupApp(await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false }));
   const config = app.get(AppConfig);
   await app.listen(config.env.PORT, config.env.HOST);
   const logger = new Logger('Bootstrap');

@@ -9,7 +9,8 @@ import { AppConfig } from './config/configuration.js';
 export function setupApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: config.env.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  // strict: false lets JsonBodyMiddleware say what is wrong with a top-level null, number or string.
+  app.useBodyParser('json', { limit: config.env.BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: false });
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

@@ -73,6 +73,30 @@ describe('POST /run_triage/', () => {
     expectProblem(await http().post('/run_triage/').set('content-type', 'application/json').send(huge), 413);
   });
 
+  it.each([
+    ['null', 'null'],
+    ['a number', '42'],
+    ['a string', '"hi"'],
+    ['an array', '[]'],
+  ])('400 when the body is %s, not an object', async (_name, raw) => {
+    const res = await http().post('/run_triage/').set('content-type', 'application/json').send(raw);
+    expectProblem(res, 400);
+    expect(res.body.detail).toMatch(/must be a JSON object/);
+  });
+
+  it('400 (not a crash) for absurdly deep nesting and for prototype keys', async () => {
+    const deep = `{"inquiry_text":"x","metadata":{"channel":"email"},"zz":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const res = await http().post('/run_triage/').set('content-type', 'application/json').send(deep);
+    expectProblem(res, 400);
+    expect(res.body.detail).toMatch(/nested more than 32 levels/);
+    const proto = await http()
+      .post('/run_performance_monitoring/')
+      .set('content-type', 'application/json')
+      .send('{"ticket_updates":[],"sla_targets":{"__proto__":{"x":1}}}');
+    expectProblem(proto, 400);
+    expect(proto.body.detail).toMatch(/__proto__/);
+  });
+
   it('treats prompt-injection text as data (classified by its content, not obeyed)', async () => {
     const res = await http()
       .post('/run_triage/')
@@ -193,6 +217,14 @@ describe('POST /run_performance_monitoring/', () => {
     });
   });
 
+  it('lists at most 50 field errors for a huge invalid list (and says how many there were)', async () => {
+    const bad = Array.from({ length: 5000 }, (_, i) => ({ ticket_id: `T-${i}`, status: 'done', timestamp: 'never' }));
+    const res = await http().post('/run_performance_monitoring/').send({ ticket_updates: bad });
+    expectProblem(res, 400);
+    expect(res.body.errors).toHaveLength(50);
+    expect(res.body.detail).toMatch(/10000 errors in all/);
+  });
+
   it('400 listing the known targets for an unknown sla_targets key', async () => {
     const res = await http().post('/run_performance_monitoring/').send({ ticket_updates: updates, sla_targets: { first_call_resolution: 0.8 } });
     expectProblem(res, 400);
@@ -209,6 +241,9 @@ describe('POST /run_performance_monitoring/', () => {
     ['csat out of range', [{ ticket_id: 'T-1', created_at: '2026-11-24T09:00:00Z', csat: 9 }], 'ticket_updates[0].csat'],
     ['resolved before created', [{ ticket_id: 'T-1', created_at: '2026-11-24T09:00:00Z', resolved_at: '2026-11-23T09:00:00Z' }], 'ticket_updates[0].resolved_at'],
     ['not an array', 'nope', 'ticket_updates'],
+    ['null created_at', [{ ticket_id: 'T-1', created_at: null }], 'ticket_updates[0].created_at'],
+    ['null csat', [{ ticket_id: 'T-1', created_at: '2026-11-24T09:00:00Z', csat: null }], 'ticket_updates[0].csat'],
+    ['an array as an update', [[]], 'ticket_updates[0]'],
   ])('400 with the field path: %s', async (_name, ticket_updates, path) => {
     const res = await http().post('/run_performance_monitoring/').send({ ticket_updates });
     expectProblem(res, 400);
@@ -261,6 +296,14 @@ describe('agents registry', () => {
     const bad = await http().post('/run_agent/').send({ agent_name: 'triage_agent', query: [1, 2] });
     expectProblem(bad, 400);
     expect(paths(bad)).toContain('query');
+    // The agents' own checks name fields under query. too.
+    const ticket = { category: 'shipping', priority: 'High', confidence: 0.9, ticket_metadata: { channel: 'email' }, clarification_needed: false };
+    const category = await http().post('/run_agent/').send({ agent_name: 'resolution_agent', query: { ticket, inquiry_text: 'x' } });
+    expectProblem(category, 400);
+    expect(paths(category)).toEqual(['query.ticket.category']);
+    const targets = await http().post('/run_agent/').send({ agent_name: 'performance_monitoring_agent', query: { ticket_updates: [], sla_targets: { nps: 1 } } });
+    expectProblem(targets, 400);
+    expect(targets.body.errors[0]).toMatchObject({ path: 'query.sla_targets.nps', message: expect.stringMatching(/known targets/) });
   });
 });
 

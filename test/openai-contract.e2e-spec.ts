@@ -194,3 +194,42 @@ describe('OpenAI backend over Chat Completions (OPENAI_API=chat_completions)', (
     expect(toolMessage.content).toContain('kb-0025');
   });
 });
+
+describe('fallback after an alert went out', () => {
+  const alerts: unknown[] = [];
+  let receiver: import('node:http').Server;
+  let app: NestExpressApplication;
+  beforeAll(async () => {
+    const { createServer } = await import('node:http');
+    receiver = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        alerts.push(JSON.parse(raw));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const port = (receiver.address() as import('node:net').AddressInfo).port;
+    app = await createTestApp(openaiEnv({ ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/hook` }));
+  });
+  afterAll(async () => {
+    await app.close();
+    await new Promise<void>((r) => receiver.close(() => r()));
+  });
+
+  it('does not send the same alert twice when the offline policy takes over', async () => {
+    // Turn 1: the model evaluates the SLA (the alert is delivered); turn 2: the provider fails.
+    fake.respond = (r) =>
+      JSON.stringify(r.body.input).includes('function_call_output')
+        ? { status: 500, json: { error: { message: 'boom' } } }
+        : responsesReply(r.body.model, [responsesFunctionCall('evaluate_sla_and_alert', {})]);
+    const res = await request(app.getHttpServer())
+      .post('/run_performance_monitoring/')
+      .send({ ticket_updates: [{ ticket_id: 'A', created_at: '2026-11-24T09:00:00Z' }], sla_targets: { backlog: 0 } })
+      .expect(200);
+    expect(res.headers['x-agent-degraded']).toBe('true');
+    expect(res.body.monitoring_result).toMatchObject({ sla_breaches: ['backlog'], alerts_sent: true });
+    expect(alerts).toHaveLength(1);
+  });
+});

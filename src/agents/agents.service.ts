@@ -24,7 +24,12 @@ export class AgentsService {
     const agent = this.registry.get(agentName);
     const parsed = agent.inputSchema.safeParse(query);
     if (!parsed.success) throw ProblemException.validation(zodFieldErrors(parsed.error, 'query'));
-    const { body, meta } = await agent.invoke(parsed.data);
-    return new WithRunMeta({ agent_name: agentName, input_query: query, output: body }, meta);
+    try {
+      const { body, meta } = await agent.invoke(parsed.data);
+      return new WithRunMeta({ agent_name: agentName, input_query: query, output: body }, meta);
+    } catch (err) {
+      // The agent's own checks name fields of its input, which is `query` here.
+      throw err instanceof ProblemException ? err.withPathPrefix('query.') : err;
+    }
   }
 }

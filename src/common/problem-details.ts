@@ -31,6 +31,8 @@ const TITLES: Record<number, string> = {
 };
 
 export const PROBLEM_BASE = 'https://support-agents.dev/problems/';
+/** A body with 100k bad items must not produce a 100k-entry (megabytes) error response. */
+export const MAX_FIELD_ERRORS = 50;
 
 export function problem(
   status: number,
@@ -54,11 +56,19 @@ export class ProblemException extends Error {
     this.name = 'ProblemException';
   }
 
+  /** A 400 listing the field errors (at most MAX_FIELD_ERRORS; the detail says how many more). */
   static validation(errors: FieldError[], detail?: string): ProblemException {
-    return new ProblemException(
-      problem(400, 'validation-error', detail ?? errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
-        errors,
-      }),
-    );
+    const shown = errors.slice(0, MAX_FIELD_ERRORS);
+    const more = errors.length - shown.length;
+    const summary = shown.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ');
+    const rest = errors.length > 5 ? ` (${errors.length} errors in all${more ? `; the first ${MAX_FIELD_ERRORS} are listed` : ''})` : '';
+    return new ProblemException(problem(400, 'validation-error', detail ?? summary + rest, { errors: shown }));
   }
+
+  /** The same validation problem with every field path under `prefix` (e.g. `query.`). */
+  withPathPrefix(prefix: string): ProblemException {
+    const errors = this.problem.errors;
+    return errors ? ProblemException.validation(errors.map((e) => ({ ...e, path: `${prefix}${e.path}` }))) : this;
+  }
+
 }

@@ -14,3 +14,21 @@ describe('support cues', () => {
     expect(re.test(no)).toBe(false);
   });
 });
+
+describe('support cues: common false alarms', () => {
+  it.each([
+    [SECURITY_INCIDENT, 'The desktop app has a memory leak'],
+    [SECURITY_INCIDENT, 'Exporting the SLA breach report fails'],
+    [OUTAGE, 'The price is down? Great news'],
+  ])('%s does not fire on "%s"', (re, text) => {
+    expect(re.test(text)).toBe(false);
+  });
+
+  it.each([
+    [SECURITY_INCIDENT, 'We had a data breach: our API keys were leaked on GitHub'],
+    [OUTAGE, 'Is the API down? All requests return 503'],
+    [OUTAGE, 'Parcelo is completely down for us'],
+  ])('%s fires on "%s"', (re, text) => {
+    expect(re.test(text)).toBe(true);
+  });
+});

@@ -4,7 +4,7 @@
  * may be straight or typographic (chat and mobile keyboards send ’).
  */
 export const SECURITY_INCIDENT =
-  /\b(hack(ed|er|ing)?|compromised|breach(ed)?|unauthori[sz]ed (access|login|sign[- ]?in|charges?|transactions?)|someone (else )?(logged|signed|got) in|account (was )?(taken over|stolen)|phishing|malware|vulnerabilit(y|ies)|leak(ed)?|(typed|entered) (in )?(their|his|her|my|our) (password|credentials)|(another|different|other) (company|customer|organi[sz]ation)(['’]s)? (data|files|invoices?|details|name))\b/i;
+  /\b(hack(ed|er|ing)?|compromised|(data|security|privacy) (breach|leak|incident)|breach(ed)? (of )?(our|my|the) (data|account|system|security)|unauthori[sz]ed (access|login|sign[- ]?in|charges?|transactions?)|someone (else )?(logged|signed|got) in|account (was )?(taken over|stolen)|phishing|malware|vulnerabilit(y|ies)|leaked (data|passwords?|credentials|keys?|api keys?|tokens?|files)|(data|passwords?|credentials|keys?) (were |was |got )?leaked|(typed|entered) (in )?(their|his|her|my|our) (password|credentials)|(another|different|other) (company|customer|organi[sz]ation)(['’]s)? (data|files|invoices?|details|name))\b/i;
 
 export const LEGAL_MATTER =
   /\b(lawyer|attorney|solicitor|lawsuit|(will|going to|gonna) sue|sue (you|parcelo|your company)|suing|legal (action|notice|department|team)|subpoena|court order|law enforcement|police|dmca|copyright (infringement|takedown)|data protection authority|regulator|cease and desist|insolven\w*|(insolvency|estate) administrator|executor|deceased|passed away)\b/i;
@@ -13,6 +13,6 @@ export const PAYMENT_DISPUTE = /\b(chargeback|charge ?back|dispute[sd]?|fraud\w*
 
 /** Many users affected at once. */
 export const OUTAGE =
-  /\b(outage|down for (every(one|body)|all|the whole)|(nobody|no ?one) (in (our|my|the) (team|company|office) )?(can|is able)|(whole|entire) (team|company|org\w*|department) (can['’]?t|cannot|is unable)|all (of )?(our|my) (users|staff|team|employees)|production (is |went )?down|(is|are|went|been) down)\b/i;
+  /\b(outage|down for (every(one|body)|all|the whole)|(nobody|no ?one) (in (our|my|the) (team|company|office) )?(can|is able)|(whole|entire) (team|company|org\w*|department) (can['’]?t|cannot|is unable)|all (of )?(our|my) (users|staff|team|employees)|production (is |went )?down|(site|app|api|service|server|parcelo|platform|website|system|everything|sync|login)( is| are| went| has gone| has been)? (completely )?down|is (the )?(site|app|api|service|parcelo|platform|website|system) down)\b/i;
 
 export const DATA_LOSS = /\b(data loss|lost (all|every)\w*|deleted everything|(files|data|tasks|projects) (are |is )?(gone|missing|disappeared))\b/i;

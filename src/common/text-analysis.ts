@@ -7,6 +7,8 @@ const STOP_WORDS = new Set(
     'over own same she should so some such than that the their theirs them then there these they this those through to ' +
     'too under until up very was we were what when where which while who whom why will with would you your yours ' +
     'yourself hi hello hey thanks thank please pls regards dear team hey ok okay im ive dont cant get got also still ' +
+    // what remains of contractions once the apostrophe part is cut ("doesn't" → "doesn")
+    'don doesn didn isn aren wasn weren won wouldn couldn shouldn haven hasn hadn ain ' +
     'would like need want one two any every all anyone someone something now today yesterday').split(' '),
 );
 

@@ -3,11 +3,12 @@ import { ConfigModule } from '@nestjs/config';
 import { AppConfig, loadConfig } from './configuration.js';
 
 /**
- * Validates the environment once (fail fast at start-up) and provides the typed `AppConfig`.
- * Tests override `AppConfig` with `loadConfig({...})` to run the app under other settings.
+ * Loads `.env` (ConfigModule), validates the environment once when `AppConfig` is created
+ * (fail fast at start-up, naming every bad variable) and provides it typed. Tests override
+ * `AppConfig` with `loadConfig({...})` to run the app under other settings.
  */
 @Module({
-  imports: [ConfigModule.forRoot({ ignoreEnvFile: false, validate: (raw) => (loadConfig(raw), raw) })],
+  imports: [ConfigModule.forRoot()],
   providers: [{ provide: AppConfig, useFactory: () => loadConfig(process.env) }],
   exports: [AppConfig],
 })

@@ -4,16 +4,20 @@ import { z } from 'zod';
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
 const num = (def: number, min = 0) =>
-  z.preprocess((v) => (v === '' || v === undefined ? def : Number(v)), z.number().min(min));
+  z.preprocess((v) => (v === '' || v === undefined ? def : Number(v)), z.number().int().min(min));
+const TRUE = /^(1|true|yes|on)$/i;
+const FALSE = /^(0|false|no|off)$/i;
+/** true/false, 1/0, yes/no, on/off; anything else (a typo like "ture") is an error, not false. */
 const bool = (def: boolean) =>
   z.preprocess(
-    (v) => (v === '' || v === undefined ? def : /^(1|true|yes|on)$/i.test(String(v))),
-    z.boolean(),
+    (v) => (v === '' || v === undefined ? def : TRUE.test(String(v)) ? true : FALSE.test(String(v)) ? false : v),
+    z.boolean({ error: 'must be true or false (1/0, yes/no, on/off)' }),
   );
+const fraction = (def: number) => z.preprocess((v) => (v === '' || v === undefined ? def : Number(v)), z.number().min(0).max(1));
 
 export const envSchema = z.object({
   NODE_ENV: z.preprocess((v) => v || 'development', z.string()),
-  PORT: num(3000, 1),
+  PORT: num(3000, 1).pipe(z.number().max(65535)),
   HOST: z.preprocess((v) => v || '0.0.0.0', z.string()),
   BODY_LIMIT: z.preprocess((v) => v || '25mb', z.string()),
   DATA_DIR: z.preprocess((v) => v || './data/db', z.string()),
@@ -34,10 +38,10 @@ export const envSchema = z.object({
   AGENT_MAX_TURNS: num(8, 1),
 
   TRIAGE_TAXONOMY_FILE: optionalString,
-  TRIAGE_CLARIFY_THRESHOLD: num(0.45),
+  TRIAGE_CLARIFY_THRESHOLD: fraction(0.45),
   KB_DIR: z.preprocess((v) => v || './data/kb', z.string()),
-  KB_MATCH_THRESHOLD: num(0.6),
-  REFUND_AUTO_LIMIT: num(500),
+  KB_MATCH_THRESHOLD: fraction(0.6),
+  REFUND_AUTO_LIMIT: z.preprocess((v) => (v === '' || v === undefined ? 500 : Number(v)), z.number().min(0)),
   ESCALATION_CHANNEL: z.preprocess((v) => v || 'slack:#support-escalations', z.string()),
 
   ALERT_WEBHOOK_URL: optionalUrl,

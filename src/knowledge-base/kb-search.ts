@@ -37,7 +37,7 @@ export class KbSearch {
     searchOptions: {
       boost: { title: 3, tags: 2 },
       combineWith: 'OR',
-      weights: { fuzzy: 0.3, prefix: 0.2 },
+      weights: { fuzzy: 0.3, prefix: 0 },
     },
   });
   private readonly articles = new Map<string, Article>();

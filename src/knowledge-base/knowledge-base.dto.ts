@@ -1,24 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { HAS_TEXT, HAS_TEXT_MESSAGE, Optional } from '../common/validation.js';
 
 export class SearchQueryDto {
   @ApiProperty({ example: 'forgot my password', maxLength: 1000 })
   @IsString()
-  @Matches(/\S/, { message: 'q must not be empty or whitespace' })
+  @Matches(HAS_TEXT, { message: `q ${HAS_TEXT_MESSAGE}` })
   @MaxLength(1000)
   q!: string;
 
   @ApiPropertyOptional({ example: 5, minimum: 1, maximum: 50, default: 5 })
-  @IsOptional()
-  @Type(() => Number)
+  @Optional()
+  // Only plain digits become a number ("0x10", " 5" or "1e2" stay strings and fail).
+  @Transform(({ value }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value))
   @IsInt()
   @Min(1)
   @Max(50)
   limit?: number;
 
   @ApiPropertyOptional({ example: 'technical' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(64)
   category?: string;

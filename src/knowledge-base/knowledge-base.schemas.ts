@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textField } from '../common/validation.js';
 
 export const KbHitSchema = z.object({
   id: z.string(),
@@ -21,15 +22,11 @@ export type KbAgentOutput = z.infer<typeof KbAgentOutputSchema>;
 export const KbAgentInputSchema = z.union([
   z
     .object({
-      query: z.string().max(20_000).refine((s) => /\S/.test(s), { message: 'must not be empty or whitespace' }),
+      query: textField(20_000),
       category: z.string().max(64).optional(),
     })
     .strict(),
-  z
-    .string()
-    .max(20_000)
-    .refine((s) => /\S/.test(s), { message: 'must not be empty or whitespace' })
-    .transform((query) => ({ query, category: undefined as string | undefined })),
+  textField(20_000).transform((query) => ({ query, category: undefined as string | undefined })),
 ]);
 export type KbAgentInput = z.infer<typeof KbAgentInputSchema>;
 

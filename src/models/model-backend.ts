@@ -14,15 +14,6 @@ export type AgentKey = 'triage' | 'resolution' | 'knowledge_base' | 'monitoring'
 export class ModelBackend {
   constructor(private readonly config: AppConfig) {}
 
-  get primary(): Backend {
-    return this.config.backend;
-  }
-
-  /** Backends an agent must be built for: the primary, plus offline when it can take over. */
-  get backends(): Backend[] {
-    return this.primary === 'openai' && this.config.env.LLM_FALLBACK ? ['openai', 'offline'] : [this.primary];
-  }
-
   model(agent: AgentKey, policy: OfflinePolicy, backend: Backend): string | Model {
     return backend === 'openai' ? this.config.modelFor(agent) : new OfflineModel(agent, policy);
   }

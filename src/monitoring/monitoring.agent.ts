@@ -11,9 +11,9 @@ import { out, type OfflinePolicy } from '../models/offline-model.js';
 import { AlertSender, type AlertOutcome } from './alert.sender.js';
 import type { Metric } from './metrics.js';
 import { EVALUATE_TOOL_NAME, METRIC_TOOLS, completeMetrics, evaluateAndAlert, monitoringTools, type MonitoringContext } from './monitoring.tools.js';
-import { MonitoringReportSchema, MonitoringRequestSchema, MonitoringResultSchema, type MonitoringResult } from './monitoring.schemas.js';
+import { MonitoringReportSchema, MonitoringRequestSchema, MonitoringResultSchema, type MonitoringRequest, type MonitoringResult } from './monitoring.schemas.js';
 import { renderReport } from './report.js';
-import { resolutionTargets, slaTargetErrors, type Breach, type SlaTargets } from './sla.js';
+import { resolutionTargets, type Breach, type SlaTargets } from './sla.js';
 import { buildTicketFacts, type TicketUpdate } from './ticket-facts.js';
 
 /**
@@ -65,17 +65,17 @@ export class MonitoringAgent implements OnModuleInit {
       description: 'Computes SLA metrics from ticket updates (collectors as parallel tool calls), finds breaches, delivers an alert and writes a dashboard report.',
       inputSchema: MonitoringRequestSchema,
       outputSchema: MonitoringResultSchema,
-      invoke: (input: { ticket_updates: TicketUpdate[]; sla_targets?: SlaTargets }) => this.monitor(input.ticket_updates, input.sla_targets ?? {}),
+      invoke: (input: MonitoringRequest) => this.monitor(input.ticket_updates, (input.sla_targets ?? {}) as SlaTargets),
     });
   }
 
+  /** `updates` and `targets` are validated by MonitoringRequestSchema (HTTP and /run_agent/). */
   async monitor(updates: TicketUpdate[], targets: SlaTargets): Promise<WithRunMeta<MonitoringResult>> {
-    const targetErrors = slaTargetErrors(targets);
-    if (targetErrors.length) throw ProblemException.validation(targetErrors);
     const { facts, errors } = buildTicketFacts(updates);
     if (errors.length) throw ProblemException.validation(errors);
     const input = `Compute the support performance for ${updates.length} ticket updates of ${facts.length} tickets against these SLA targets: ${JSON.stringify(targets)}.`;
-    const makeContext = (): MonitoringContext => ({ facts, targets, resolutionTargets: resolutionTargets(targets), metrics: new Map() });
+    const delivery: MonitoringContext['delivery'] = {};
+    const makeContext = (): MonitoringContext => ({ facts, targets, resolutionTargets: resolutionTargets(targets), metrics: new Map(), delivery });
     const { output, meta, context } = await this.runner.run<{ dashboard_report: string }, MonitoringContext>(this.agents, input, makeContext);
     // The numbers are the tools' (complete even if a model skipped a tool); only the prose is the model's.
     const metrics = completeMetrics(context);

@@ -1,107 +1,46 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateBy,
-  ValidateIf,
-  ValidateNested,
-  type ValidationArguments,
-} from 'class-validator';
 import { PRIORITIES } from '../triage/taxonomy.js';
 import { METRIC_NAMES } from './metrics.js';
 import { MAX_TICKET_UPDATES } from './monitoring.schemas.js';
 import { SLA_TARGET_KEYS } from './sla.js';
 import { ACTORS, UPDATE_STATUSES } from './ticket-facts.js';
-import { TIMESTAMP_MESSAGE, isTimestamp } from './timestamp.js';
-
-const IsTimestamp = () =>
-  ValidateBy({ name: 'isTimestamp', validator: { validate: isTimestamp, defaultMessage: (a?: ValidationArguments) => `${a?.property} ${TIMESTAMP_MESSAGE}` } });
-
-/** Event fields must not appear on a snapshot (an update with created_at). */
-const NotOnSnapshot = () =>
-  ValidateBy({
-    name: 'notOnSnapshot',
-    validator: {
-      validate: (_v: unknown, a?: ValidationArguments) => (a?.object as { created_at?: unknown }).created_at === undefined,
-      defaultMessage: (a?: ValidationArguments) =>
-        `${a?.property} belongs to an event; an update with created_at is a snapshot (send events and snapshots as separate updates)`,
-    },
-  });
-
-const isEvent = (o: TicketUpdateDto) => o.created_at === undefined;
 
 /**
+ * Swagger documentation of the monitoring body. Validation is the zod schema in
+ * monitoring.schemas.ts (10× faster on 100k updates), shared with /run_agent/.
+ *
  * One ticket update: an event `{ ticket_id, status, timestamp, actor? ... }` or a snapshot
  * `{ ticket_id, created_at, first_response_at?, resolved_at? ... }`.
  */
 export class TicketUpdateDto {
   @ApiProperty({ example: 'T-1' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
   ticket_id!: string;
 
   @ApiPropertyOptional({ enum: UPDATE_STATUSES, example: 'open', description: 'Event form.' })
-  @ValidateIf((o: TicketUpdateDto) => isEvent(o) || o.status !== undefined)
-  @IsIn(UPDATE_STATUSES)
-  @NotOnSnapshot()
   status?: (typeof UPDATE_STATUSES)[number];
 
   @ApiPropertyOptional({ example: '2026-11-24T09:00:00Z', description: 'Event form.' })
-  @ValidateIf((o: TicketUpdateDto) => isEvent(o) || o.timestamp !== undefined)
-  @IsTimestamp()
-  @NotOnSnapshot()
   timestamp?: string;
 
   @ApiPropertyOptional({ enum: ACTORS, example: 'agent', description: 'Event form.' })
-  @ValidateIf((o: TicketUpdateDto) => o.actor !== undefined)
-  @IsIn(ACTORS)
-  @NotOnSnapshot()
   actor?: (typeof ACTORS)[number];
 
   @ApiPropertyOptional({ enum: PRIORITIES, example: 'High' })
-  @IsOptional()
-  @IsIn(PRIORITIES)
   priority?: (typeof PRIORITIES)[number];
 
   @ApiPropertyOptional({ example: 'technical' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
   category?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 5, example: 4 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(5)
   csat?: number;
 
   @ApiPropertyOptional({ example: '2026-11-24T09:00:00Z', description: 'Snapshot form.' })
-  @IsOptional()
-  @IsTimestamp()
   created_at?: string;
 
   @ApiPropertyOptional({ example: '2026-11-24T09:40:00Z', description: 'Snapshot form.' })
-  @ValidateIf((o: TicketUpdateDto) => o.first_response_at !== undefined)
-  @IsTimestamp()
-  @ValidateBy({ name: 'snapshotOnly', validator: { validate: (_v, a) => !isEvent(a!.object as TicketUpdateDto), defaultMessage: () => 'first_response_at belongs to a snapshot: it needs created_at' } })
   first_response_at?: string;
 
   @ApiPropertyOptional({ example: '2026-11-24T12:00:00Z', description: 'Snapshot form.' })
-  @ValidateIf((o: TicketUpdateDto) => o.resolved_at !== undefined)
-  @IsTimestamp()
-  @ValidateBy({ name: 'snapshotOnly', validator: { validate: (_v, a) => !isEvent(a!.object as TicketUpdateDto), defaultMessage: () => 'resolved_at belongs to a snapshot: it needs created_at' } })
   resolved_at?: string;
 }
 
@@ -114,10 +53,6 @@ const EXAMPLE_UPDATES = [
 
 export class MonitoringRequestDto {
   @ApiProperty({ type: [TicketUpdateDto], example: EXAMPLE_UPDATES, maxItems: MAX_TICKET_UPDATES })
-  @IsArray()
-  @ArrayMaxSize(MAX_TICKET_UPDATES)
-  @ValidateNested({ each: true })
-  @Type(() => TicketUpdateDto)
   ticket_updates!: TicketUpdateDto[];
 
   @ApiPropertyOptional({
@@ -126,8 +61,6 @@ export class MonitoringRequestDto {
     description: `Targets by metric name (breach direction per metric) and per-priority resolution targets in hours. Known keys: ${SLA_TARGET_KEYS.join(', ')}.`,
     example: { avg_resolution_time: 24, sla_compliance: 0.95, resolution_time_high: 4 },
   })
-  @IsOptional()
-  @IsObject()
   sla_targets?: Record<string, number>;
 }
 

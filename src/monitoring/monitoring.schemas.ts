@@ -1,43 +1,60 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../triage/taxonomy.js';
 import { METRIC_NAMES } from './metrics.js';
-import { SLA_TARGET_KEYS } from './sla.js';
-import { ACTORS, UPDATE_STATUSES } from './ticket-facts.js';
+import { slaTargetErrors } from './sla.js';
+import { ACTORS, UPDATE_STATUSES, type TicketUpdate } from './ticket-facts.js';
 import { TIMESTAMP_MESSAGE, isTimestamp } from './timestamp.js';
 
 export const MAX_TICKET_UPDATES = 200_000;
-const iso = z.string().refine(isTimestamp, { message: TIMESTAMP_MESSAGE });
+const timestamp = z.string().refine(isTimestamp, { message: TIMESTAMP_MESSAGE });
+const common = {
+  ticket_id: z.string().min(1).max(200),
+  priority: z.enum(PRIORITIES).optional(),
+  category: z.string().max(64).optional(),
+  csat: z.number().int().min(1).max(5).optional(),
+};
+const EVENT_ONLY = ['status', 'timestamp', 'actor'];
+const SNAPSHOT_ONLY = ['created_at', 'first_response_at', 'resolved_at'];
 
-const EventSchema = z
-  .object({
-    ticket_id: z.string().min(1).max(200),
-    status: z.enum(UPDATE_STATUSES),
-    timestamp: iso,
-    actor: z.enum(ACTORS).optional(),
-    priority: z.enum(PRIORITIES).optional(),
-    category: z.string().max(64).optional(),
-    csat: z.number().int().min(1).max(5).optional(),
-  })
-  .strict();
-const SnapshotSchema = z
-  .object({
-    ticket_id: z.string().min(1).max(200),
-    created_at: iso,
-    first_response_at: iso.optional(),
-    resolved_at: iso.optional(),
-    priority: z.enum(PRIORITIES).optional(),
-    category: z.string().max(64).optional(),
-    csat: z.number().int().min(1).max(5).optional(),
-  })
-  .strict();
+const EventSchema = z.strictObject({ ...common, status: z.enum(UPDATE_STATUSES), timestamp, actor: z.enum(ACTORS).optional() });
+const SnapshotSchema = z.strictObject({ ...common, created_at: timestamp, first_response_at: timestamp.optional(), resolved_at: timestamp.optional() });
 
-export const MonitoringRequestSchema = z
-  .object({
-    ticket_updates: z.array(z.union([EventSchema, SnapshotSchema])).max(MAX_TICKET_UPDATES),
-    sla_targets: z.partialRecord(z.enum(SLA_TARGET_KEYS as [string, ...string[]]), z.number().min(0)).optional(),
-  })
-  .strict();
-export type MonitoringRequest = z.infer<typeof MonitoringRequestSchema>;
+/**
+ * One update: a snapshot when it has `created_at`, an event otherwise. Choosing the form first
+ * (instead of a union) makes every error name the right field of the right form.
+ */
+export const TicketUpdateSchema: z.ZodType<TicketUpdate> = z.unknown().transform((value, ctx): TicketUpdate => {
+  const isSnapshot = value !== null && typeof value === 'object' && !Array.isArray(value) && 'created_at' in value;
+  const parsed = (isSnapshot ? SnapshotSchema : EventSchema).safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const message = (isSnapshot ? EVENT_ONLY : SNAPSHOT_ONLY).includes(key)
+          ? isSnapshot
+            ? `${key} belongs to an event; an update with created_at is a snapshot (send events and snapshots as separate updates)`
+            : `${key} belongs to a snapshot: it needs created_at`
+          : `property ${key} should not exist`;
+        ctx.addIssue({ code: 'custom', message, path: [...issue.path, key] });
+      }
+    } else {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    }
+  }
+  return z.NEVER;
+});
+
+/** Targets are checked by the same function for every caller (lists the known keys). */
+const SlaTargetsSchema = z.record(z.string(), z.unknown()).superRefine((targets, ctx) => {
+  for (const e of slaTargetErrors(targets)) ctx.addIssue({ code: 'custom', message: e.message, path: e.path.split('.').slice(1) });
+});
+
+export const MonitoringRequestSchema = z.strictObject({
+  // Count first, then the items: an oversized list is refused before 200k items are checked.
+  ticket_updates: z.array(z.unknown()).max(MAX_TICKET_UPDATES).pipe(z.array(TicketUpdateSchema)),
+  sla_targets: SlaTargetsSchema.optional(),
+});
+export type MonitoringRequest = { ticket_updates: TicketUpdate[]; sla_targets?: Record<string, number> };
 
 export const MetricSchema = z.object({ metric_name: z.enum(METRIC_NAMES), value: z.number() });
 

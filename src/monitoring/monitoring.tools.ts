@@ -12,6 +12,11 @@ export interface MonitoringContext {
   resolutionTargets: ResolutionTargets;
   metrics: Map<string, Metric[]>;
   sla?: { breaches: Breach[]; alert?: AlertOutcome };
+  /**
+   * Shared by every attempt of one request: when the OpenAI run fails after the alert went
+   * out and the offline run takes over, the alert is not sent twice.
+   */
+  delivery: { alert?: Promise<AlertOutcome> };
 }
 
 type Collector = (ctx: MonitoringContext) => Metric[];
@@ -43,7 +48,8 @@ export function completeMetrics(ctx: MonitoringContext): Metric[] {
 export async function evaluateAndAlert(ctx: MonitoringContext, alerts: AlertSender) {
   if (ctx.sla) return ctx.sla;
   const breaches = findBreaches(completeMetrics(ctx), ctx.targets);
-  ctx.sla = { breaches, alert: breaches.length ? await alerts.send(breaches) : undefined };
+  if (breaches.length) ctx.delivery.alert ??= alerts.send(breaches);
+  ctx.sla = { breaches, alert: breaches.length ? await ctx.delivery.alert : undefined };
   return ctx.sla;
 }
 

@@ -126,3 +126,11 @@ describe('escalationRule: the customer already tried the steps', () => {
     expect(escalationRule('How do I reset my password?', 500)).toBeUndefined();
   });
 });
+
+describe('largestAmount: more formats', () => {
+  it('reads European and bare "refund N" amounts', () => {
+    expect(largestAmount('Please refund €1.500,00')).toBe(1500);
+    expect(largestAmount('I want a refund of 600')).toBe(600);
+    expect(largestAmount('ticket 123456 about my order')).toBeUndefined();
+  });
+});

@@ -17,14 +17,28 @@ const MANY_USERS_DOWN =
 const ALREADY_TRIED =
   /\b(already (tried|did|done|updated|reset|cleared|reinstalled|re-?installed|followed|checked|restarted)|(i|we)(['’]ve| have) (tried|followed|checked|done) (everything|all|the steps|that|this|your)|tried everything|still (not|doesn['’]?t|does not|won['’]?t|can['’]?t|cannot|broken|failing|the same|happening|getting)|same (error|problem|issue) (again|still))/i;
 const REFUND_CONTEXT = /\b(refund\w*|money back|reimburs\w*|credit (back|note))\b/i;
-const AMOUNT =
-  /(?:[$€£]\s?(\d{1,3}(?:[,\s]\d{3})+|\d+)([.,]\d{1,2}(?!\d))?|(\d{1,3}(?:[,\s]\d{3})+|\d+)([.,]\d{1,2}(?!\d))?\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b)/gi;
+/**
+ * Money amounts: with a currency sign or name, or right after "refund (of)". Bounded
+ * repetition keeps the scan linear in the text length (no backtracking blow-up).
+ */
+const MONEY =
+  /(?:[$€£]\s?(\d(?:[\d.,\s]{0,14}\d)?)|(\d(?:[\d.,\s]{0,14}\d)?)\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b|\brefund(?:\s+of)?\s+(\d(?:[\d.,]{0,14}\d)?)\b)/gi;
+
+/** "1,200.50", "1.200,50", "1 200", "80,50", "600" → number; anything else → NaN. */
+export function parseAmount(raw: string): number {
+  const s = raw.replace(/\s/g, '');
+  if (/^\d{1,3}(\.\d{3})+(,\d{1,2})?$/.test(s)) return Number(s.replace(/\./g, '').replace(',', '.'));
+  if (/^\d{1,3}(,\d{3})+(\.\d{1,2})?$/.test(s)) return Number(s.replace(/,/g, ''));
+  if (/^\d+,\d{1,2}$/.test(s)) return Number(s.replace(',', '.'));
+  if (/^\d+(\.\d{1,2})?$/.test(s)) return Number(s);
+  return Number.NaN;
+}
 
 /** The largest money amount stated in the text, or undefined. */
 export function largestAmount(text: string): number | undefined {
   let max: number | undefined;
-  for (const m of text.matchAll(AMOUNT)) {
-    const n = Number(`${(m[1] ?? m[3] ?? '').replace(/[,\s]/g, '')}${(m[2] ?? m[4] ?? '').replace(',', '.')}`);
+  for (const m of text.matchAll(MONEY)) {
+    const n = parseAmount(m[1] ?? m[2] ?? m[3] ?? '');
     if (Number.isFinite(n)) max = Math.max(max ?? 0, n);
   }
   return max;

@@ -42,6 +42,8 @@ export function decideResolution(input: ResolutionPolicyInput): ResolutionDecisi
       resolution_notes: `Escalated to ${rule.team}: ${rule.reason}. Articles consulted: ${consulted}.`,
     };
   }
+  // Asked before looking at the match: answering vague inquiries whose words happen to match
+  // an article measured worse (precision 71% → 68% on the labeled inquiries).
   if (input.clarificationNeeded) {
     const ask = CLARIFY[input.category] ?? 'what you were trying to do, what happened, and since when';
     return {

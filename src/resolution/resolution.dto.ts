@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsNumber, IsObject, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { HAS_TEXT, HAS_TEXT_MESSAGE } from '../common/validation.js';
 import { PRIORITIES } from '../triage/taxonomy.js';
 import { TicketMetadataDto } from '../triage/triage.dto.js';
 import { MAX_INQUIRY_CHARS } from '../triage/triage.schemas.js';
@@ -48,7 +49,7 @@ export class ResolutionRequestDto {
 
   @ApiProperty({ example: "I can't log in to my account.", maxLength: MAX_INQUIRY_CHARS })
   @IsString()
-  @Matches(/\S/, { message: 'inquiry_text must not be empty or whitespace' })
+  @Matches(HAS_TEXT, { message: `inquiry_text ${HAS_TEXT_MESSAGE}` })
   @MaxLength(MAX_INQUIRY_CHARS)
   inquiry_text!: string;
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { textField } from '../common/validation.js';
 import { TicketMetadataSchema, MAX_INQUIRY_CHARS } from '../triage/triage.schemas.js';
 import { PRIORITIES } from '../triage/taxonomy.js';
 
 export const TICKET_STATUSES = ['resolved', 'escalated', 'pending further action'] as const;
 
-const nonBlank = z.string().max(MAX_INQUIRY_CHARS).refine((s) => /\S/.test(s), { message: 'must not be empty or whitespace' });
+const inquiryText = textField(MAX_INQUIRY_CHARS);
 
 /** A triage result as input (the category is checked against the taxonomy by the agent). */
 export const TicketSchema = z
@@ -17,11 +18,11 @@ export const TicketSchema = z
   })
   .strict();
 
-export const ResolutionRequestSchema = z.object({ ticket: TicketSchema, inquiry_text: nonBlank }).strict();
+export const ResolutionRequestSchema = z.object({ ticket: TicketSchema, inquiry_text: inquiryText }).strict();
 export type ResolutionRequest = z.infer<typeof ResolutionRequestSchema>;
 
 /** `/run_agent/` may pass plain text: it is triaged first, then resolved. */
-export const ResolutionAgentInputSchema = z.union([ResolutionRequestSchema, nonBlank]);
+export const ResolutionAgentInputSchema = z.union([ResolutionRequestSchema, inquiryText]);
 export type ResolutionAgentInput = z.infer<typeof ResolutionAgentInputSchema>;
 
 /** What the resolution agent (model) produces; the escalation channel is set by configuration. */

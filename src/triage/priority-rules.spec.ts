@@ -138,3 +138,13 @@ describe('applyPriorityRules: explicit urgency', () => {
     expect(applyPriorityRules('Low', s)).toEqual({ priority: 'Medium', reasons: ['customer says it is urgent'] });
   });
 });
+
+describe('prioritySignals: false alarms', () => {
+  it('"no idea" and "whenever I click" are not calm; "not a VIP" is not important', () => {
+    expect(prioritySignals('Payment failed and I have no idea why. We need this fixed today.').calm).toBe(false);
+    expect(prioritySignals('Whenever I click Save, the app crashes').calm).toBe(false);
+    expect(prioritySignals('x', 'Not a VIP, free plan').importantCustomer).toBe(false);
+    expect(prioritySignals('x', 'non-enterprise account').importantCustomer).toBe(false);
+    expect(prioritySignals('x', 'Enterprise plan, 14 prior tickets').importantCustomer).toBe(true);
+  });
+});

@@ -17,10 +17,11 @@ export interface PrioritySignals {
 }
 
 const URGENT = /\b(urgent\w*|asap|immediately|right now|emergency|critical|deadline|blocking|blocked|can['’]?t work|losing (money|customers|business))\b/i;
-const CALM = /\b(no rush|whenever|not urgent|no hurry|when you (get a chance|have (a )?(moment|time))|just (curious|wondering)|feature request|suggestion|would be (nice|great)|idea)\b/i;
+const CALM = /\b(no rush|not urgent|no hurry|whenever you (can|get a chance|have time)|when you (get a chance|have (a )?(moment|time))|just (curious|wondering)|feature request|suggestion|would be (nice|great)|(an|one|small|little) idea)\b/i;
 const BLOCKED =
   /\b((can['’]?t|cannot|can not|unable to|won['’]?t let (me|us)|not able to) (log ?in|sign ?in|login|access|get into|open)|locked out|lock(ed)? (me|us) out|access denied)\b/i;
-const IMPORTANT_TIER = /\b(vip|enterprise|key account|strategic|premium)\b/i;
+/** Tier words, unless negated ("not a VIP", "non-enterprise"). */
+const IMPORTANT_TIER = /(?<!\bnot (an? )?)(?<!\bnon[- ]?)\b(vip|enterprise|key account|strategic|premium)\b/i;
 const ANGRY_WORDS = /\b(unacceptable|ridiculous|furious|angry|terrible|worst|disgusting|scam|joke|fed up|outrageous|pathetic|useless|incompetent|third time)\b|\bagain\?*!/i;
 
 export function prioritySignals(text: string, customerHistory?: string): PrioritySignals {

@@ -34,7 +34,7 @@ export interface TriageExplanation extends TriageDecision {
 export interface TriageModelOptions {
   /** Below this calibrated category confidence, ask the customer to clarify. */
   clarifyThreshold: number;
-  /** Fewer informative words than this (after stop words) is too little to act on. */
+  /** Fewer informative words than this (after stop and vague words) is too little to act on. */
   minInformativeTerms?: number;
 }
 
@@ -51,7 +51,11 @@ export class TriageModel {
 
   /** `examples` train both classifiers; `categoryOnly` (e.g. from articles) only the category one. */
   static train(examples: TriageExample[], options: TriageModelOptions, categoryOnly: TriageExample[] = []): TriageModel {
-    const categories = TextClassifier.train([...examples, ...categoryOnly].map((e) => ({ text: e.text, label: e.category })));
+    const categories = TextClassifier.train(
+      examples.map((e) => ({ text: e.text, label: e.category })),
+      {},
+      categoryOnly.map((e) => ({ text: e.text, label: e.category })),
+    );
     const withPriority = examples.filter((e) => e.priority);
     const labels = new Set(withPriority.map((e) => e.priority));
     const priorities =
@@ -59,15 +63,13 @@ export class TriageModel {
     return new TriageModel(categories, priorities, { minInformativeTerms: 2, ...options });
   }
 
-  get categoryTemperature(): number {
-    return this.categories.temperature;
-  }
-
   explain(text: string, customerHistory?: string, channel?: string): TriageExplanation {
     const category = this.categories.predict(text);
     const base = (this.priorities?.predict(priorityText(text, customerHistory, channel)).label as Priority | undefined) ?? 'Medium';
-    const { priority, reasons } = applyPriorityRules(base, prioritySignals(text, customerHistory));
-    const informative = informativeTerms(text);
+    const signals = prioritySignals(text, customerHistory);
+    const { priority, reasons } = applyPriorityRules(base, signals);
+    // "I can't log in" has one content word but states a problem: the blocked cue counts.
+    const informative = informativeTerms(text) + (signals.blocked ? 1 : 0);
     const confidence = Math.round(category.confidence * 1000) / 1000;
     return {
       category: category.label,

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { HAS_TEXT, HAS_TEXT_MESSAGE, Optional } from '../common/validation.js';
 import { PRIORITIES } from './taxonomy.js';
 import { CHANNELS, MAX_INQUIRY_CHARS } from './triage.schemas.js';
 
@@ -11,13 +12,13 @@ export class TicketMetadataDto {
   channel!: (typeof CHANNELS)[number];
 
   @ApiPropertyOptional({ example: '12345', maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
   customer_id?: string;
 
   @ApiPropertyOptional({ example: 'VIP, 2 prior tickets', maxLength: 2000, description: 'Free text; tier words (VIP, Enterprise) raise priority when the customer is blocked or upset.' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   customer_history?: string;
@@ -26,7 +27,7 @@ export class TicketMetadataDto {
 export class TriageRequestDto {
   @ApiProperty({ example: "I can't log in to my account.", maxLength: MAX_INQUIRY_CHARS })
   @IsString()
-  @Matches(/\S/, { message: 'inquiry_text must not be empty or whitespace' })
+  @Matches(HAS_TEXT, { message: `inquiry_text ${HAS_TEXT_MESSAGE}` })
   @MaxLength(MAX_INQUIRY_CHARS)
   inquiry_text!: string;
 

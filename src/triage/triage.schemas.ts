@@ -1,12 +1,11 @@
 import { z } from 'zod';
+import { textField } from '../common/validation.js';
 import { PRIORITIES } from './taxonomy.js';
 
 /** Channels of the contract (DESIGN §3), plus web and social. */
 export const CHANNELS = ['email', 'chat', 'phone', 'web', 'social'] as const;
 export const MAX_INQUIRY_CHARS = 20_000;
 
-const nonBlank = (max: number) =>
-  z.string().max(max).refine((s) => /\S/.test(s), { message: 'must not be empty or whitespace' });
 
 export const TicketMetadataSchema = z
   .object({
@@ -18,14 +17,14 @@ export const TicketMetadataSchema = z
 export type TicketMetadata = z.infer<typeof TicketMetadataSchema>;
 
 export const TriageRequestSchema = z
-  .object({ inquiry_text: nonBlank(MAX_INQUIRY_CHARS), metadata: TicketMetadataSchema })
+  .object({ inquiry_text: textField(MAX_INQUIRY_CHARS), metadata: TicketMetadataSchema })
   .strict();
 export type TriageRequest = z.infer<typeof TriageRequestSchema>;
 
 /** `/run_agent/` also takes plain text for triage: an inquiry from the web channel. */
 export const TriageAgentInputSchema = z.union([
   TriageRequestSchema,
-  nonBlank(MAX_INQUIRY_CHARS).transform((text): TriageRequest => ({ inquiry_text: text, metadata: { channel: 'web' } })),
+  textField(MAX_INQUIRY_CHARS).transform((text): TriageRequest => ({ inquiry_text: text, metadata: { channel: 'web' } })),
 ]);
 
 /** What the triage agent (model) must produce; the enum comes from the configured taxonomy. */

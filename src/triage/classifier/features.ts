@@ -25,7 +25,7 @@ function hash(s: string, seed: number): number {
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?|[!?$€£]/gu;
 
 export function words(text: string): string[] {
-  return text.toLowerCase().match(WORD) ?? [];
+  return text.toLowerCase().replace(/[’‘]/g, "'").match(WORD) ?? [];
 }
 
 /** Raw term counts of the hashed features of a text. */

@@ -29,13 +29,19 @@ export class TextClassifier {
     return this.model.classes;
   }
 
-  static train(examples: LabeledText[], opts: TrainOptions & { calibrationFolds?: number } = {}): TextClassifier {
+  /**
+   * `extra` examples (e.g. from help articles) are trained on but never used to fit the
+   * temperature: the confidence must be calibrated on the kind of text it will score.
+   */
+  static train(examples: LabeledText[], opts: TrainOptions & { calibrationFolds?: number } = {}, extra: LabeledText[] = []): TextClassifier {
     if (examples.length === 0) throw new Error('cannot train a classifier without examples');
-    const classes = [...new Set(examples.map((e) => e.label))].sort();
-    const counts = examples.map((e) => termCounts(e.text));
-    const ys = examples.map((e) => classes.indexOf(e.label));
+    const all = [...examples, ...extra];
+    const classes = [...new Set(all.map((e) => e.label))].sort();
+    const counts = all.map((e) => termCounts(e.text));
+    const ys = all.map((e) => classes.indexOf(e.label));
     const folds = opts.calibrationFolds ?? 4;
-    const temperature = examples.length >= folds * 10 && classes.length > 1 ? fitTemperature(counts, ys, classes, folds, opts) : 1;
+    const temperature =
+      examples.length >= folds * 10 && classes.length > 1 ? fitTemperature(counts, ys, examples.length, classes, folds, opts) : 1;
     const idf = fitIdf(counts);
     const model = new SoftmaxRegression(classes).fit(counts.map((c) => vectorize(c, idf)), ys, opts);
     return new TextClassifier(model, idf, temperature);
@@ -55,18 +61,23 @@ export class TextClassifier {
   }
 }
 
-/** Out-of-fold logits → the temperature that minimises negative log-likelihood. */
+/**
+ * Out-of-fold logits of the first `calibrated` examples (the rest are always trained on) →
+ * the temperature that minimises their negative log-likelihood.
+ */
 function fitTemperature(
   counts: Map<number, number>[],
   ys: number[],
+  calibrated: number,
   classes: string[],
   folds: number,
   opts: TrainOptions,
 ): number {
   const oof: { z: Float64Array; y: number }[] = [];
+  const foldOf = (i: number) => (i < calibrated ? i % folds : -1);
   for (let f = 0; f < folds; f++) {
-    const trainIdx = ys.map((_, i) => i).filter((i) => i % folds !== f);
-    const testIdx = ys.map((_, i) => i).filter((i) => i % folds === f);
+    const trainIdx = ys.map((_, i) => i).filter((i) => foldOf(i) !== f);
+    const testIdx = ys.map((_, i) => i).filter((i) => foldOf(i) === f);
     const idf = fitIdf(trainIdx.map((i) => counts[i]!));
     const m = new SoftmaxRegression(classes).fit(
       trainIdx.map((i) => vectorize(counts[i]!, idf)),

@@ -1,0 +1,53 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { ProblemException, problem } from './problem-details.js';
+
+/** Far deeper than any request shape here; deep enough nesting would overflow the validators. */
+export const MAX_JSON_DEPTH = 32;
+/** Keys that class-transformer drops silently or that could pollute prototypes. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Depth of a parsed JSON value, iteratively (never recursing on attacker-controlled input). */
+export function jsonShapeError(value: unknown): string | undefined {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) return `the body is nested more than ${MAX_JSON_DEPTH} levels deep`;
+    if (Array.isArray(v)) {
+      for (const item of v) if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
+    } else {
+      for (const key of Object.keys(v)) {
+        if (FORBIDDEN_KEYS.has(key)) return `the key "${key}" is not allowed`;
+        const item = (v as Record<string, unknown>)[key];
+        if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Request bodies are JSON objects: another media type is a 415; `null`, a number, a string or
+ * an array at the top level, excessive nesting or prototype keys are a 400 — before any
+ * validator walks the body.
+ */
+@Injectable()
+export class JsonBodyMiddleware implements NestMiddleware {
+  use(req: Request, _res: Response, next: NextFunction): void {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (!['POST', 'PUT', 'PATCH'].includes(req.method) || !hasBody) return next();
+    if (!req.is(['application/json', 'application/*+json'])) {
+      throw new ProblemException(
+        problem(415, 'unsupported-media-type', `Content-Type must be application/json (got ${req.headers['content-type'] ?? 'none'}).`),
+      );
+    }
+    const body: unknown = req.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new ProblemException(problem(400, 'invalid-body', `The request body must be a JSON object (got ${Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}).`));
+    }
+    const shapeError = jsonShapeError(body);
+    if (shapeError) throw new ProblemException(problem(400, 'invalid-body', `The request body is not acceptable: ${shapeError}.`));
+    next();
+  }
+}
