@@ -16,9 +16,9 @@ function IsObjectOrString(options?: ValidationOptions): PropertyDecorator {
 
 export class RunAgentDto {
   @ApiProperty({ example: 'triage_agent', description: 'Registry name, see GET /agents.' })
-  @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @IsString()
   agent_name!: string;
 
   @ApiProperty({

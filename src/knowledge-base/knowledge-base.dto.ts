@@ -5,24 +5,24 @@ import { HAS_TEXT, HAS_TEXT_MESSAGE, Optional } from '../common/validation.js';
 
 export class SearchQueryDto {
   @ApiProperty({ example: 'forgot my password', maxLength: 1000 })
-  @IsString()
   @Matches(HAS_TEXT, { message: `q ${HAS_TEXT_MESSAGE}` })
   @MaxLength(1000)
+  @IsString()
   q!: string;
 
   @ApiPropertyOptional({ example: 5, minimum: 1, maximum: 50, default: 5 })
   @Optional()
   // Only plain digits become a number ("0x10", " 5" or "1e2" stay strings and fail).
   @Transform(({ value }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value))
-  @IsInt()
   @Min(1)
   @Max(50)
+  @IsInt()
   limit?: number;
 
   @ApiPropertyOptional({ example: 'technical' })
   @Optional()
-  @IsString()
   @MaxLength(64)
+  @IsString()
   category?: string;
 }
 

@@ -9,8 +9,8 @@ import { TICKET_STATUSES } from './resolution.schemas.js';
 
 export class TicketDto {
   @ApiProperty({ example: 'technical' })
-  @IsString()
   @MaxLength(64)
+  @IsString()
   category!: string;
 
   @ApiProperty({ enum: PRIORITIES, example: 'High' })
@@ -18,16 +18,16 @@ export class TicketDto {
   priority!: (typeof PRIORITIES)[number];
 
   @ApiProperty({ example: 0.92, minimum: 0, maximum: 1 })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   confidence!: number;
 
   @ApiProperty({ type: TicketMetadataDto })
-  @IsDefined()
-  @IsObject()
   @ValidateNested()
   @Type(() => TicketMetadataDto)
+  @IsObject()
+  @IsDefined()
   ticket_metadata!: TicketMetadataDto;
 
   @ApiProperty({ example: false })
@@ -41,16 +41,16 @@ export class ResolutionRequestDto {
     description: 'The triage result of /run_triage/.',
     example: { category: 'technical', priority: 'High', confidence: 0.92, ticket_metadata: { channel: 'email', customer_id: '12345', customer_history: 'VIP, 2 prior tickets' }, clarification_needed: false },
   })
-  @IsDefined()
-  @IsObject()
   @ValidateNested()
   @Type(() => TicketDto)
+  @IsObject()
+  @IsDefined()
   ticket!: TicketDto;
 
   @ApiProperty({ example: "I can't log in to my account.", maxLength: MAX_INQUIRY_CHARS })
-  @IsString()
   @Matches(HAS_TEXT, { message: `inquiry_text ${HAS_TEXT_MESSAGE}` })
   @MaxLength(MAX_INQUIRY_CHARS)
+  @IsString()
   inquiry_text!: string;
 }
 

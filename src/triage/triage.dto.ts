@@ -13,29 +13,29 @@ export class TicketMetadataDto {
 
   @ApiPropertyOptional({ example: '12345', maxLength: 200 })
   @Optional()
-  @IsString()
   @MaxLength(200)
+  @IsString()
   customer_id?: string;
 
   @ApiPropertyOptional({ example: 'VIP, 2 prior tickets', maxLength: 2000, description: 'Free text; tier words (VIP, Enterprise) raise priority when the customer is blocked or upset.' })
   @Optional()
-  @IsString()
   @MaxLength(2000)
+  @IsString()
   customer_history?: string;
 }
 
 export class TriageRequestDto {
   @ApiProperty({ example: "I can't log in to my account.", maxLength: MAX_INQUIRY_CHARS })
-  @IsString()
   @Matches(HAS_TEXT, { message: `inquiry_text ${HAS_TEXT_MESSAGE}` })
   @MaxLength(MAX_INQUIRY_CHARS)
+  @IsString()
   inquiry_text!: string;
 
   @ApiProperty({ type: TicketMetadataDto })
-  @IsDefined()
-  @IsObject()
   @ValidateNested()
   @Type(() => TicketMetadataDto)
+  @IsObject()
+  @IsDefined()
   metadata!: TicketMetadataDto;
 }
 
