@@ -19,7 +19,7 @@ export function parseMarkdownArticle(markdown: string, updatedAt?: string): Arti
   if (!m) throw new Error('missing YAML front matter (--- id/title/category/tags ---)');
   const meta = parseYaml(m[1]!) as Record<string, unknown> | null;
   const tags = Array.isArray(meta?.tags) ? meta.tags.map(String) : [];
-  const parsed = ArticleSchema.safeParse({ ...meta, tags, body: m[2]!.trim(), updated_at: updatedAt });
+  const parsed = ArticleSchema.safeParse({ ...meta, tags, body: m[2]!.trim(), updated_at: meta?.updated_at ?? updatedAt });
   if (!parsed.success) {
     throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
