@@ -59,7 +59,10 @@ export class TriageModel {
     const withPriority = examples.filter((e) => e.priority);
     const labels = new Set(withPriority.map((e) => e.priority));
     const priorities =
-      labels.size > 1 ? TextClassifier.train(withPriority.map((e) => ({ text: priorityText(e.text, e.customer_history, e.channel), label: e.priority! }))) : undefined;
+      labels.size > 1
+        ? // Only the label is used (the reported confidence is the category's): no calibration.
+          TextClassifier.train(withPriority.map((e) => ({ text: priorityText(e.text, e.customer_history, e.channel), label: e.priority! })), { calibrationFolds: 0 })
+        : undefined;
     return new TriageModel(categories, priorities, { minInformativeTerms: 2, ...options });
   }
 

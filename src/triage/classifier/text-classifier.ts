@@ -33,6 +33,7 @@ export class TextClassifier {
    * `extra` examples (e.g. from help articles) are trained on but never used to fit the
    * temperature: the confidence must be calibrated on the kind of text it will score.
    */
+  /** `calibrationFolds` < 2 skips calibration (temperature 1) when no one reads the confidence. */
   static train(examples: LabeledText[], opts: TrainOptions & { calibrationFolds?: number } = {}, extra: LabeledText[] = []): TextClassifier {
     if (examples.length === 0) throw new Error('cannot train a classifier without examples');
     const all = [...examples, ...extra];
@@ -40,8 +41,8 @@ export class TextClassifier {
     const counts = all.map((e) => termCounts(e.text));
     const ys = all.map((e) => classes.indexOf(e.label));
     const folds = opts.calibrationFolds ?? 4;
-    const temperature =
-      examples.length >= folds * 10 && classes.length > 1 ? fitTemperature(counts, ys, examples.length, classes, folds, opts) : 1;
+    const calibrate = folds >= 2 && examples.length >= folds * 10 && classes.length > 1;
+    const temperature = calibrate ? fitTemperature(counts, ys, examples.length, classes, folds, opts) : 1;
     const idf = fitIdf(counts);
     const model = new SoftmaxRegression(classes).fit(counts.map((c) => vectorize(c, idf)), ys, opts);
     return new TextClassifier(model, idf, temperature);
