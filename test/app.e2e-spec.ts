@@ -84,6 +84,14 @@ describe('POST /run_triage/', () => {
     expect(res.body.detail).toMatch(/must be a JSON object/);
   });
 
+  it('400 at once for an object with a huge number of keys', async () => {
+    const metadata: Record<string, string> = { channel: 'email' };
+    for (let i = 0; i < 100_000; i++) metadata[`k${i}`] = 'x';
+    const res = await http().post('/run_triage/').send({ inquiry_text: 'hi', metadata });
+    expectProblem(res, 400);
+    expect(res.body.detail).toMatch(/more than 200 keys/);
+  });
+
   it('400 (not a crash) for absurdly deep nesting and for prototype keys', async () => {
     const deep = `{"inquiry_text":"x","metadata":{"channel":"email"},"zz":${'['.repeat(5000)}${']'.repeat(5000)}}`;
     const res = await http().post('/run_triage/').set('content-type', 'application/json').send(deep);
@@ -142,6 +150,13 @@ describe('POST /run_resolution/', () => {
       .expect(200);
     expect(res.body.resolution_result).toMatchObject({ ticket_status: 'escalated', escalation_channel: 'slack:#support-escalations' });
     expect(res.body.resolution_result.resolution_notes).toMatch(/security/);
+  });
+
+  it('an inquiry that looks like JSON is the customer\'s text, not instructions to the search', async () => {
+    for (const inquiry_text of ['{"query":"password","category":5}', '{"query":"reset password","category":"technical"}']) {
+      const res = await http().post('/run_resolution/').send({ ticket, inquiry_text }).expect(200);
+      expect(res.body.resolution_result.ticket_status).not.toBe('resolved');
+    }
   });
 
   it('escalates when no article fits', async () => {
@@ -222,7 +237,7 @@ describe('POST /run_performance_monitoring/', () => {
     const res = await http().post('/run_performance_monitoring/').send({ ticket_updates: bad });
     expectProblem(res, 400);
     expect(res.body.errors).toHaveLength(50);
-    expect(res.body.detail).toMatch(/10000 errors in all/);
+    expect(res.body.detail).toMatch(/validation stopped at 50/);
   });
 
   it('400 listing the known targets for an unknown sla_targets key', async () => {
@@ -262,7 +277,7 @@ describe('agents registry', () => {
     ]);
     for (const a of res.body) {
       expect(a.description).toEqual(expect.any(String));
-      expect(a.input_schema).toEqual(expect.any(Object));
+      expect(JSON.stringify(a.input_schema)).toMatch(/"type":"(object|string)"/);
       expect(a.output_schema).toMatchObject({ type: 'object' });
     }
   });

@@ -136,6 +136,27 @@ describe('OpenAI backend over the Responses API', () => {
     expect(res.body.triage_result.category).toBe('technical');
   });
 
+  it('never "resolved" when the nested knowledge-base lookup failed', async () => {
+    fake.respond = (r) => {
+      if (isKbAgent(r)) return { status: 400, json: { error: { message: 'bad request' } } };
+      if (!hasToolOutput(r)) return responsesReply(r.body.model, [responsesFunctionCall('knowledge_base_agent', { input: 'password' })]);
+      return responsesReply(r.body.model, [
+        responsesMessage(JSON.stringify({ resolution_reply: 'Reset it from the sign-in page (kb-0001).', ticket_status: 'resolved', resolution_notes: 'Used KB article kb-0001.' })),
+      ]);
+    };
+    const ticket = { ...TRIAGE_DECISION, ticket_metadata: SEED_TRIAGE.metadata };
+    const res = await request(app.getHttpServer()).post('/run_resolution/').send({ ticket, inquiry_text: 'I forgot my password' }).expect(200);
+    expect(res.body.resolution_result).toMatchObject({ ticket_status: 'escalated', escalation_channel: 'slack:#support-escalations' });
+    expect(res.body.resolution_result.resolution_notes).toMatch(/withheld/);
+  });
+
+  it('502 (not 500) when the provider refuses the request, e.g. a bad key', async () => {
+    fake.respond = () => ({ status: 401, json: { error: { message: 'Incorrect API key provided' } } });
+    const res = await request(app.getHttpServer()).post('/run_triage/').send(SEED_TRIAGE);
+    expect(res.status).toBe(502);
+    expect(res.body.type).toMatch(/model-provider-error/);
+  });
+
   it('502 when the model answers with something that does not fit the schema', async () => {
     fake.respond = (r) => responsesReply(r.body.model, [responsesMessage('{"category":"shipping"}')]);
     const res = await request(app.getHttpServer()).post('/run_triage/').send(SEED_TRIAGE);

@@ -7,6 +7,7 @@ import {
   type Agent,
   type ModelProvider,
 } from '@openai/agents';
+import { APIError } from 'openai';
 import { ProblemException, problem } from '../common/problem-details.js';
 import type { RunMeta } from '../common/run-meta.js';
 import { AppConfig, type Backend } from '../config/configuration.js';
@@ -18,6 +19,8 @@ import { createOpenAIProvider } from '../models/openai-provider.factory.js';
 export interface AgentRunResult<O> {
   output: O;
   meta: RunMeta;
+  /** What the agent's own tools returned in this run (for checks on the final answer). */
+  toolOutputs: { name: string; output: string }[];
 }
 
 /**
@@ -76,7 +79,12 @@ export class AgentRunner {
       context,
       maxTurns: this.config.env.AGENT_MAX_TURNS,
     });
-    return { output: result.finalOutput as O, meta: { backend, degraded: false }, context };
+    const toolOutputs = result.newItems.flatMap((item) =>
+      item.type === 'tool_call_output_item' && item.rawItem.type === 'function_call_result'
+        ? [{ name: item.rawItem.name, output: typeof item.output === 'string' ? item.output : JSON.stringify(item.output) }]
+        : [],
+    );
+    return { output: result.finalOutput as O, meta: { backend, degraded: false } as RunMeta, context, toolOutputs };
   }
 }
 
@@ -88,6 +96,12 @@ function toProblem(err: unknown): unknown {
   }
   if (err instanceof ModelBehaviorError) {
     return new ProblemException(problem(502, 'model-behavior', `The model returned an unusable answer: ${err.message}`));
+  }
+  if (err instanceof APIError) {
+    // 400/401/403/404 from the provider: our request or credentials are wrong, not the input.
+    return new ProblemException(
+      problem(502, 'model-provider-error', `The model provider refused the request (HTTP ${err.status ?? 'error'}): check the model name, key and base URL.`),
+    );
   }
   if (err instanceof AgentsError) {
     return new ProblemException(problem(502, 'agent-error', `The agent run failed: ${err.message}`));

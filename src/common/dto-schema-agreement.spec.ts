@@ -5,6 +5,7 @@ import { ResolutionRequestDto } from '../resolution/resolution.dto.js';
 import { ResolutionRequestSchema } from '../resolution/resolution.schemas.js';
 import { TriageRequestDto } from '../triage/triage.dto.js';
 import { TriageRequestSchema } from '../triage/triage.schemas.js';
+import { ProblemException } from './problem-details.js';
 import { createValidationPipe } from './validation.js';
 
 /**
@@ -17,8 +18,10 @@ async function dtoAccepts(metatype: ArgumentMetadata['metatype'], body: unknown)
   try {
     await pipe.transform(structuredClone(body), { type: 'body', metatype });
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    // Only a 400 problem counts as "rejected"; anything else would be a 500 in production.
+    if (err instanceof ProblemException && err.problem.status === 400) return false;
+    throw err;
   }
 }
 

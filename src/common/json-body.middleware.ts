@@ -4,20 +4,29 @@ import { ProblemException, problem } from './problem-details.js';
 
 /** Far deeper than any request shape here; deep enough nesting would overflow the validators. */
 export const MAX_JSON_DEPTH = 32;
+/** No request object has more than a few dozen keys; 100k keys would stall class-transformer. */
+export const MAX_OBJECT_KEYS = 200;
+/** 200k monitoring updates are ~2M values; this bounds the work any validator can be given. */
+export const MAX_JSON_NODES = 3_000_000;
 /** Keys that class-transformer drops silently or that could pollute prototypes. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Depth of a parsed JSON value, iteratively (never recursing on attacker-controlled input). */
+/** What is wrong with the shape of a parsed body, if anything; iterative (no recursion on attacker input). */
 export function jsonShapeError(value: unknown): string | undefined {
   const stack: [unknown, number][] = [[value, 1]];
+  let nodes = 0;
   while (stack.length) {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
+    nodes += Array.isArray(v) ? v.length : Object.keys(v).length;
+    if (nodes > MAX_JSON_NODES) return `the body has more than ${MAX_JSON_NODES} values`;
     if (depth > MAX_JSON_DEPTH) return `the body is nested more than ${MAX_JSON_DEPTH} levels deep`;
     if (Array.isArray(v)) {
       for (const item of v) if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
     } else {
-      for (const key of Object.keys(v)) {
+      const keys = Object.keys(v);
+      if (keys.length > MAX_OBJECT_KEYS) return `an object has more than ${MAX_OBJECT_KEYS} keys`;
+      for (const key of keys) {
         if (FORBIDDEN_KEYS.has(key)) return `the key "${key}" is not allowed`;
         const item = (v as Record<string, unknown>)[key];
         if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);

@@ -56,12 +56,19 @@ export class ProblemException extends Error {
     this.name = 'ProblemException';
   }
 
-  /** A 400 listing the field errors (at most MAX_FIELD_ERRORS; the detail says how many more). */
+  /**
+   * A 400 listing the field errors: at most MAX_FIELD_ERRORS, and validators stop collecting
+   * there too, so a list at the cap means "at least this many".
+   */
   static validation(errors: FieldError[], detail?: string): ProblemException {
     const shown = errors.slice(0, MAX_FIELD_ERRORS);
-    const more = errors.length - shown.length;
     const summary = shown.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ');
-    const rest = errors.length > 5 ? ` (${errors.length} errors in all${more ? `; the first ${MAX_FIELD_ERRORS} are listed` : ''})` : '';
+    const rest =
+      errors.length >= MAX_FIELD_ERRORS
+        ? ` (${MAX_FIELD_ERRORS} or more errors; validation stopped at ${MAX_FIELD_ERRORS})`
+        : errors.length > 5
+          ? ` (${errors.length} errors in all)`
+          : '';
     return new ProblemException(problem(400, 'validation-error', detail ?? summary + rest, { errors: shown }));
   }
 

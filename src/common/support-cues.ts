@@ -16,3 +16,11 @@ export const OUTAGE =
   /\b(outage|down for (every(one|body)|all|the whole)|(nobody|no ?one) (in (our|my|the) (team|company|office) )?(can|is able)|(whole|entire) (team|company|org\w*|department) (can['’]?t|cannot|is unable)|all (of )?(our|my) (users|staff|team|employees)|production (is |went )?down|(site|app|api|service|server|parcelo|platform|website|system|everything|sync|login)( is| are| went| has gone| has been)? (completely )?down|is (the )?(site|app|api|service|parcelo|platform|website|system) down)\b/i;
 
 export const DATA_LOSS = /\b(data loss|lost (all|every)\w*|deleted everything|(files|data|tasks|projects) (are |is )?(gone|missing|disappeared))\b/i;
+
+/** Several people blocked at once (stricter than OUTAGE: not one user's "is down"). */
+export const MANY_USERS_AFFECTED =
+  /\b(outage|down for (every(one|body)|all|the whole)|(nobody|no ?one) (in (our|my|the) (team|company|office) )?(can|is able)|(whole|entire) (team|company|org\w*) (can['’]?t|cannot|is unable)|production (is |went )?down)\b/i;
+
+/** A legal threat or demand (urgent), as opposed to any legal matter (needs a person). */
+export const LEGAL_THREAT =
+  /\b(lawsuit|legal action|subpoena|court order|cease and desist|(will|going to|gonna) sue|sue (you|parcelo|your company))\b/i;

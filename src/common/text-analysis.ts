@@ -24,9 +24,3 @@ export function analyze(text: string): string[] {
   }
   return terms;
 }
-
-/** One term through the same analysis (minisearch's processTerm); null drops it. */
-export function analyzeTerm(term: string): string | null {
-  const t = analyze(term);
-  return t.length ? t[0]! : null;
-}

@@ -49,14 +49,18 @@ function specificIssues(issues: ZodIssue[]): { issue: ZodIssue; base: PropertyKe
   });
 }
 
+function joinPath(parts: PropertyKey[], prefix: string): string {
+  const path = parts.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), prefix);
+  return path || '(root)';
+}
+
 export function zodFieldErrors(error: ZodError, prefix = ''): FieldError[] {
-  return specificIssues(error.issues).map(({ issue, base }) => {
-    const path = [...base, ...issue.path].reduce<string>(
-      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-      prefix,
-    );
-    return { path: path || '(root)', message: issue.message };
-  });
+  return specificIssues(error.issues).flatMap(({ issue, base }) =>
+    // An unknown key is an error of that key (as class-validator reports it), not of its parent.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: joinPath([...base, ...issue.path, key], prefix), message: `property ${key} should not exist` }))
+      : [{ path: joinPath([...base, ...issue.path], prefix), message: issue.message }],
+  );
 }
 
 /** The global pipe: whitelist, reject unknown fields, one message per field; problem details. */

@@ -21,10 +21,13 @@ export const KB_AGENT_TOOL_NAME = 'knowledge_base_agent';
  */
 export const knowledgeBasePolicy: OfflinePolicy = (request) => {
   const results = toolResults(request).filter((r) => r.name === SEARCH_TOOL_NAME);
+  // Callers send JSON { query, category? } (find() and the resolution policy); anything else,
+  // e.g. an LLM's free-text tool input, is the query itself.
   const input = parseJsonInput(userInput(request));
-  const query = String(input.query ?? input.input ?? input.text ?? '');
+  const query = typeof input.query === 'string' ? input.query : userInput(request);
+  const category = typeof input.category === 'string' ? input.category : null;
   if (results.length === 0) {
-    return [out.functionCall(SEARCH_TOOL_NAME, { query, limit: 5, category: input.category ?? null })];
+    return [out.functionCall(SEARCH_TOOL_NAME, { query, limit: 5, category })];
   }
   const { hits } = JSON.parse(results.at(-1)!.output) as { hits: SearchHit[] };
   const articles = hits.map(({ content: _content, ...hit }) => hit);

@@ -21,11 +21,14 @@ export class KnowledgeBaseService {
     const files = readdirSync(dir).filter((f) => f.endsWith('.md')).sort();
     for (const f of files) {
       const path = join(dir, f);
+      let article;
       try {
-        this.index.upsert(parseMarkdownArticle(readFileSync(path, 'utf8'), statSync(path).mtime.toISOString()));
+        article = parseMarkdownArticle(readFileSync(path, 'utf8'), statSync(path).mtime.toISOString());
       } catch (err) {
         throw new Error(`Knowledge-base article ${path}: ${(err as Error).message}`, { cause: err });
       }
+      if (this.index.get(article.id)) throw new Error(`Knowledge-base article ${path}: id "${article.id}" is used by another file too`);
+      this.index.upsert(article);
     }
     this.logger.log(`Indexed ${this.index.size} knowledge-base articles from ${dir}`);
   }

@@ -1,4 +1,4 @@
-import { LEGAL_MATTER, PAYMENT_DISPUTE, SECURITY_INCIDENT } from '../common/support-cues.js';
+import { LEGAL_MATTER, MANY_USERS_AFFECTED, PAYMENT_DISPUTE, SECURITY_INCIDENT } from '../common/support-cues.js';
 
 /**
  * Cases a person must handle whatever the knowledge base says (DESIGN §2): security
@@ -10,9 +10,6 @@ export interface EscalationRule {
   team: string;
 }
 
-/** The stricter outage cue: several people affected, not one user's "is down". */
-const MANY_USERS_DOWN =
-  /\b(outage|down for (every(one|body)|all|the whole)|(nobody|no ?one) (in (our|my|the) (team|company|office) )?(can|is able)|(whole|entire) (team|company|org\w*) (can['’]?t|cannot|is unable)|production (is |went )?down)\b/i;
 /** Sending the article's steps again would not help: the customer has been through them. */
 const ALREADY_TRIED =
   /\b(already (tried|did|done|updated|reset|cleared|reinstalled|re-?installed|followed|checked|restarted)|(i|we)(['’]ve| have) (tried|followed|checked|done) (everything|all|the steps|that|this|your)|tried everything|still (not|doesn['’]?t|does not|won['’]?t|can['’]?t|cannot|broken|failing|the same|happening|getting)|same (error|problem|issue) (again|still))/i;
@@ -54,7 +51,7 @@ export function escalationRule(text: string, refundLimit: number): EscalationRul
       return { reason: `refund request of ${amount} above the automatic limit of ${refundLimit}`, team: 'billing' };
     }
   }
-  if (MANY_USERS_DOWN.test(text)) return { reason: 'possible service outage affecting many users', team: 'on-call engineering' };
+  if (MANY_USERS_AFFECTED.test(text)) return { reason: 'possible service outage affecting many users', team: 'on-call engineering' };
   if (ALREADY_TRIED.test(text)) return { reason: 'the customer already tried the usual steps', team: 'support' };
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { decideResolution, type ConsultedArticle, type ResolutionPolicyInput } from './resolution-policy.js';
+import { requireRetrievedCitation, decideResolution, type ConsultedArticle, type ResolutionPolicyInput } from './resolution-policy.js';
 
 const RESET: ConsultedArticle = {
   id: 'kb-0001',
@@ -109,5 +109,26 @@ describe('decideResolution', () => {
 
   it('is deterministic', () => {
     expect(decideResolution(input())).toEqual(decideResolution(input()));
+  });
+});
+
+describe('requireRetrievedCitation', () => {
+  const resolved = { ticket_status: 'resolved' as const, resolution_reply: 'See "Reset your password" (kb-0001).', resolution_notes: 'Used KB article kb-0001.' };
+
+  it('keeps a resolved answer that cites a retrieved article', () => {
+    expect(requireRetrievedCitation(resolved, new Set(['kb-0001', 'kb-0003']))).toBe(resolved);
+  });
+
+  it('withholds a resolved answer citing nothing retrieved, or when the lookup failed', () => {
+    const notRetrieved = requireRetrievedCitation(resolved, new Set(['kb-0003']));
+    expect(notRetrieved.ticket_status).toBe('escalated');
+    expect(notRetrieved.resolution_notes).toMatch(/withheld.*retrieved: kb-0003/);
+    const failed = requireRetrievedCitation(resolved, new Set());
+    expect(failed).toMatchObject({ ticket_status: 'escalated', resolution_notes: expect.stringMatching(/lookup returned nothing or failed/) });
+  });
+
+  it('leaves escalations and questions alone', () => {
+    const escalated = { ...resolved, ticket_status: 'escalated' as const };
+    expect(requireRetrievedCitation(escalated, new Set())).toBe(escalated);
   });
 });

@@ -77,3 +77,21 @@ export function decideResolution(input: ResolutionPolicyInput): ResolutionDecisi
     resolution_notes: `Used KB article ${best.id} (match ${best.match}, score ${best.score}).${others.length ? ` Also relevant: ${others.join(', ')}.` : ''}`,
   };
 }
+
+/**
+ * A "resolved" answer must cite an article the knowledge base actually returned in this run;
+ * otherwise (the lookup failed, or a model cited from memory) it is withheld and escalated.
+ */
+export function requireRetrievedCitation(decision: ResolutionDecision, retrievedIds: ReadonlySet<string>): ResolutionDecision {
+  if (decision.ticket_status !== 'resolved') return decision;
+  const text = `${decision.resolution_reply}\n${decision.resolution_notes}`;
+  if ([...retrievedIds].some((id) => text.includes(id))) return decision;
+  return {
+    ticket_status: 'escalated',
+    resolution_reply:
+      'Thank you for reaching out. This one needs a closer look from our support team, so I have passed it on with the details you gave; they will get back to you.',
+    resolution_notes: `Escalated: the proposed answer was withheld because it cites no article the knowledge base returned${
+      retrievedIds.size ? ` (retrieved: ${[...retrievedIds].join(', ')})` : ' (the knowledge-base lookup returned nothing or failed)'
+    }.`,
+  };
+}

@@ -11,7 +11,7 @@ import { parseJsonInput, toolResults, userInput } from '../models/conversation.j
 import { AgentVariants, ModelBackend } from '../models/model-backend.js';
 import { out, type OfflinePolicy } from '../models/offline-model.js';
 import { TriageAgent } from '../triage/triage.agent.js';
-import { decideResolution, type ConsultedArticle } from './resolution-policy.js';
+import { decideResolution, requireRetrievedCitation, type ConsultedArticle } from './resolution-policy.js';
 import {
   ResolutionAgentInputSchema,
   ResolutionDecisionSchema,
@@ -21,6 +21,16 @@ import {
   type ResolutionRequest,
   type ResolutionResult,
 } from './resolution.schemas.js';
+
+/** Articles from the knowledge-base tool's answer; none when the tool failed (an error text). */
+export function consultedArticles(toolOutput: string): ConsultedArticle[] {
+  try {
+    const parsed = JSON.parse(toolOutput) as { articles?: unknown };
+    return Array.isArray(parsed.articles) ? (parsed.articles as ConsultedArticle[]) : [];
+  } catch {
+    return [];
+  }
+}
 
 /**
  * The resolution agent: always consults the knowledge-base agent (as a tool, forced by
@@ -42,9 +52,10 @@ export class ResolutionAgent implements OnModuleInit {
       const input = parseJsonInput(userInput(request));
       const inquiryText = String(input.inquiry_text ?? input.text ?? '');
       const kbResult = toolResults(request).find((r) => r.name === KB_AGENT_TOOL_NAME);
-      if (!kbResult) return [out.functionCall(KB_AGENT_TOOL_NAME, { input: inquiryText })];
+      // The query travels as JSON so an inquiry that looks like JSON stays the customer's text.
+      if (!kbResult) return [out.functionCall(KB_AGENT_TOOL_NAME, { input: JSON.stringify({ query: inquiryText }) })];
       const ticket = (input.ticket ?? {}) as { category?: string; clarification_needed?: boolean };
-      const { articles } = JSON.parse(kbResult.output) as { articles: ConsultedArticle[] };
+      const articles = consultedArticles(kbResult.output);
       return [
         out.json(
           decideResolution({
@@ -94,10 +105,14 @@ export class ResolutionAgent implements OnModuleInit {
     if (!categories.includes(request.ticket.category)) {
       throw ProblemException.validation([{ path: 'ticket.category', message: `must be one of: ${categories.join(', ')}` }]);
     }
-    const { output, meta } = await this.runner.run<ResolutionDecision, unknown>(this.agents, JSON.stringify(request), () => ({}));
+    const run = await this.runner.run<ResolutionDecision, unknown>(this.agents, JSON.stringify(request), () => ({}));
+    const retrieved = new Set(
+      run.toolOutputs.filter((t) => t.name === KB_AGENT_TOOL_NAME).flatMap((t) => consultedArticles(t.output).map((a) => a.id)),
+    );
+    const decision = requireRetrievedCitation(run.output, retrieved);
     return new WithRunMeta(
-      { ...output, escalation_channel: output.ticket_status === 'escalated' ? this.config.env.ESCALATION_CHANNEL : null },
-      meta,
+      { ...decision, escalation_channel: decision.ticket_status === 'escalated' ? this.config.env.ESCALATION_CHANNEL : null },
+      run.meta,
     );
   }
 

@@ -3,7 +3,7 @@ import { applyPriorityRules, prioritySignals, type PrioritySignals } from './pri
 const NONE: PrioritySignals = { critical: false, urgent: false, calm: false, importantCustomer: false, angry: false, blocked: false };
 const signals = (s: Partial<PrioritySignals>): PrioritySignals => ({ ...NONE, ...s });
 
-const CRITICAL_REASON = 'outage, security or data-loss cue';
+const CRITICAL_REASON = 'outage, security, data-loss or legal-threat cue';
 const CALM_REASON = 'customer says it is not urgent';
 const BLOCKED_REASON = 'customer cannot use the product';
 const IMPORTANT_REASON = 'important customer who is blocked, in a hurry or upset';

@@ -1,4 +1,4 @@
-import { DATA_LOSS, OUTAGE, SECURITY_INCIDENT } from '../common/support-cues.js';
+import { DATA_LOSS, LEGAL_THREAT, OUTAGE, SECURITY_INCIDENT } from '../common/support-cues.js';
 import type { Priority } from './taxonomy.js';
 
 /**
@@ -16,6 +16,8 @@ export interface PrioritySignals {
   blocked: boolean;
 }
 
+/** A workspace switched to read-only (failed payment): nobody can work in it. */
+const READ_ONLY = /\bread[- ]only\b/i;
 const URGENT = /\b(urgent\w*|asap|immediately|right now|emergency|critical|deadline|blocking|blocked|can['’]?t work|losing (money|customers|business))\b/i;
 const CALM = /\b(no rush|not urgent|no hurry|whenever you (can|get a chance|have time)|when you (get a chance|have (a )?(moment|time))|just (curious|wondering)|feature request|suggestion|would be (nice|great)|(an|one|small|little) idea)\b/i;
 const BLOCKED =
@@ -28,7 +30,7 @@ export function prioritySignals(text: string, customerHistory?: string): Priorit
   const letters = text.replace(/[^A-Za-z]/g, '');
   const caps = letters.length >= 20 ? letters.replace(/[^A-Z]/g, '').length / letters.length : 0;
   return {
-    critical: [OUTAGE, SECURITY_INCIDENT, DATA_LOSS, /\b(lawsuit|legal action|subpoena|read[- ]only)\b/i].some((re) => re.test(text)),
+    critical: [OUTAGE, SECURITY_INCIDENT, DATA_LOSS, LEGAL_THREAT, READ_ONLY].some((re) => re.test(text)),
     blocked: BLOCKED.test(text),
     urgent: URGENT.test(text),
     calm: CALM.test(text),
@@ -46,7 +48,7 @@ export function applyPriorityRules(base: Priority, s: PrioritySignals): { priori
   let p = base;
   if (s.critical && p !== 'High') {
     p = 'High';
-    reasons.push('outage, security or data-loss cue');
+    reasons.push('outage, security, data-loss or legal-threat cue');
   } else if (s.calm && !s.urgent && !s.critical && p !== 'Low') {
     p = down(p);
     reasons.push('customer says it is not urgent');

@@ -68,15 +68,9 @@ describe('TriageModel on the shipped examples', () => {
     expect(Object.values(e.category_probabilities).reduce((s, p) => s + p, 0)).toBeCloseTo(1, 10);
     expect(e.priority).toBe('High');
     expect(['High', 'Medium', 'Low']).toContain(e.priority_model);
-    if (e.priority_model !== 'High') expect(e.priority_reasons).toContain('outage, security or data-loss cue');
-    expect(e.informative_terms).toBe(informativeTerms('Our whole company is down, nobody can log in!'));
-    const { category, priority, confidence, clarification_needed } = e;
-    expect(model.decide('Our whole company is down, nobody can log in!', 'Enterprise plan')).toEqual({
-      category,
-      priority,
-      confidence,
-      clarification_needed,
-    });
+    // The outage cue makes it High whatever the classifier said, and says so when it changed it.
+    expect(e.priority_reasons).toEqual(e.priority_model === 'High' ? [] : ['outage, security, data-loss or legal-threat cue']);
+    expect(e.informative_terms).toBe(5); // whole, compani, down, nobodi, log
   });
 });
 

@@ -73,6 +73,15 @@ describe('TextClassifier', () => {
     for (const [text, label] of UNSEEN) expect(reversed.predict(text).label).toBe(label);
   });
 
+  it('calibration changes the confidence, not the predicted label', () => {
+    const raw = TextClassifier.train(examples, { calibrationFolds: 0 });
+    expect(raw.temperature).toBe(1);
+    expect(model.temperature).not.toBe(1);
+    for (const [text] of UNSEEN) expect(model.predict(text).label).toBe(raw.predict(text).label);
+    const [text] = UNSEEN[0]!;
+    expect(model.predict(text).confidence).not.toBeCloseTo(raw.predict(text).confidence, 3);
+  });
+
   it('fits a positive temperature, and uses 1 when there are too few examples to calibrate', () => {
     expect(model.temperature).toBeGreaterThan(0);
     expect(Number.isFinite(model.temperature)).toBe(true);
