@@ -62,6 +62,7 @@ const args = process.argv.slice(2);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const clarifyThreshold = Number(process.env.TRIAGE_CLARIFY_THRESHOLD ?? 0.45);
 const matchThreshold = Number(process.env.KB_MATCH_THRESHOLD ?? 0.6);
+const refundLimit = Number(process.env.REFUND_AUTO_LIMIT ?? 500);
 const taxonomy = loadTaxonomy(process.env.TRIAGE_TAXONOMY_FILE ?? 'data/triage/taxonomy.json');
 const kbDir = process.env.KB_DIR ?? 'data/kb';
 const articles = readdirSync(kbDir).filter((f) => f.endsWith('.md')).map((f) => parseMarkdownArticle(readFileSync(join(kbDir, f), 'utf8')));
@@ -150,7 +151,7 @@ function resolutionAt(threshold: number) {
   for (const e of labeled) {
     const t = cv.get(e)!;
     const label = labels.get(e.id!)!;
-    const d = decideResolution({ inquiryText: e.text, category: t.category, clarificationNeeded: t.clarification_needed, articles: hitsById.get(e.id!)!, matchThreshold: threshold, refundLimit: 500 });
+    const d = decideResolution({ inquiryText: e.text, category: t.category, clarificationNeeded: t.clarification_needed, articles: hitsById.get(e.id!)!, matchThreshold: threshold, refundLimit });
     if (label.resolvable) resolvable++;
     if (d.ticket_status === 'pending further action') pending++;
     if (d.ticket_status !== 'resolved') continue;

@@ -9,4 +9,4 @@ export function isTimestamp(value: unknown): value is string {
   return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
 
-export const TIMESTAMP_MESSAGE = 'must be an ISO-8601 date-time with offset, e.g. 2026-11-25T09:30:00Z';
+export const TIMESTAMP_MESSAGE = 'must be an ISO-8601 date (2026-11-25) or date-time with an offset (2026-11-25T09:30:00Z)';
