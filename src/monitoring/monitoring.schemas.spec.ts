@@ -39,6 +39,7 @@ describe('MonitoringRequestSchema', () => {
     ['negative target', { ticket_updates: [], sla_targets: { backlog: -1 } }, 'sla_targets.backlog'],
     ['string target', { ticket_updates: [], sla_targets: { backlog: '5' } }, 'sla_targets.backlog'],
     ['missing list', { sla_targets: {} }, 'ticket_updates'],
+    ['unknown top-level field', { ticket_updates: [], x: 1 }, 'x'],
     ['null list', { ticket_updates: null }, 'ticket_updates'],
   ])('rejects %s, naming %s', (_name, body, path) => {
     expect(errors(body).map((e) => e.path)).toContain(path);
@@ -51,6 +52,11 @@ describe('MonitoringRequestSchema', () => {
 
   it('lists the known targets for an unknown key', () => {
     expect(errors({ ticket_updates: [], sla_targets: { nps: 50 } })[0]!.message).toMatch(/known targets: tickets_total, .*resolution_time_low/);
+  });
+
+  it('stops after 50 errors however many updates are wrong', () => {
+    const bad = Array.from({ length: 10_000 }, () => ({ ticket_id: 'T', status: 'done', timestamp: 'never', x: 1 }));
+    expect(errors({ ticket_updates: bad })).toHaveLength(50);
   });
 
   it('refuses an oversized list by its length', () => {
