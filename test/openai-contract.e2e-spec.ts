@@ -172,6 +172,13 @@ describe('OpenAI backend without fallback', () => {
   });
   afterAll(() => app.close());
 
+  it('503 with Retry-After when the provider times out', async () => {
+    fake.respond = () => ({ delayMs: 3_000, json: {} });
+    const res = await request(app.getHttpServer()).post('/run_triage/').send(SEED_TRIAGE);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('10');
+  });
+
   it('503 with Retry-After when the provider fails', async () => {
     fake.respond = () => ({ status: 503, json: { error: { message: 'overloaded' } } });
     const res = await request(app.getHttpServer()).post('/run_triage/').send(SEED_TRIAGE);

@@ -63,14 +63,20 @@ export class AgentRunner {
       const failure = primary === 'openai' ? upstreamFailure(err) : undefined;
       if (!failure) throw toProblem(err);
       if (!this.config.env.LLM_FALLBACK) {
+        // One status for every provider failure: on Node 20 a client timeout surfaces as a plain
+        // connection error, so 503 vs 504 could not be told apart reliably.
         throw new ProblemException(
           problem(503, 'model-unavailable', `The model backend is unavailable (${failure.kind}${failure.status ? ` ${failure.status}` : ''}). Try again later.`),
           { 'Retry-After': failure.kind === 'rate_limited' ? '30' : '10' },
         );
       }
       this.logger.warn(`OpenAI backend failed (${failure.kind}: ${failure.message}); answering with the offline policy (degraded).`);
-      const result = await this.runOn<O, C>('offline', agents, input, makeContext());
-      return { ...result, meta: { backend: 'offline', degraded: true } };
+      try {
+        const result = await this.runOn<O, C>('offline', agents, input, makeContext());
+        return { ...result, meta: { backend: 'offline', degraded: true } };
+      } catch (fallbackError) {
+        throw toProblem(fallbackError);
+      }
     }
   }
 
