@@ -18,13 +18,13 @@ export function jsonShapeError(value: unknown): string | undefined {
   while (stack.length) {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
-    nodes += Array.isArray(v) ? v.length : Object.keys(v).length;
-    if (nodes > MAX_JSON_NODES) return `the body has more than ${MAX_JSON_NODES} values`;
     if (depth > MAX_JSON_DEPTH) return `the body is nested more than ${MAX_JSON_DEPTH} levels deep`;
     if (Array.isArray(v)) {
+      nodes += v.length;
       for (const item of v) if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
     } else {
       const keys = Object.keys(v);
+      nodes += keys.length;
       if (keys.length > MAX_OBJECT_KEYS) return `an object has more than ${MAX_OBJECT_KEYS} keys`;
       for (const key of keys) {
         if (FORBIDDEN_KEYS.has(key)) return `the key "${key}" is not allowed`;
@@ -32,6 +32,7 @@ export function jsonShapeError(value: unknown): string | undefined {
         if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
       }
     }
+    if (nodes > MAX_JSON_NODES) return `the body has more than ${MAX_JSON_NODES} values`;
   }
   return undefined;
 }
