@@ -14,13 +14,26 @@ const STOP_WORDS = new Set(
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
+// Stemming is most of the analysis cost and words repeat (Zipf): memoised, bounded.
+const STEMS = new Map<string, string>();
+const STEM_CACHE_MAX = 200_000;
+
+function stem(word: string): string {
+  let s = STEMS.get(word);
+  if (s === undefined) {
+    if (STEMS.size >= STEM_CACHE_MAX) STEMS.clear();
+    STEMS.set(word, (s = stemmer(word)));
+  }
+  return s;
+}
+
 /** Search analysis: lowercase words, no stop words, Porter-stemmed ("resetting" → "reset"). */
 export function analyze(text: string): string[] {
   const terms: string[] = [];
   for (const m of text.toLowerCase().matchAll(WORD)) {
     const word = m[0].replace(/['’].*$/, '');
     if (word.length < 2 || STOP_WORDS.has(word)) continue;
-    terms.push(/^\d+$/.test(word) ? word : stemmer(word));
+    terms.push(/^\d+$/.test(word) ? word : stem(word));
   }
   return terms;
 }

@@ -1,5 +1,5 @@
-import MiniSearch from 'minisearch';
 import { sectionsOf, type Article } from './article.js';
+import { InvertedIndex } from './inverted-index.js';
 import { analyze } from '../common/text-analysis.js';
 
 export interface SearchHit {
@@ -19,31 +19,26 @@ export interface SearchHit {
 }
 
 const SNIPPET_CHARS = 220;
+/** Typo tolerance only for short, chat-like queries: a long email's unknown words are names. */
 const FUZZY_MAX_TERMS = 6;
 const CONTENT_CHARS = 1600;
 
+/** Title, tags and body, boosted ×3, ×2 and ×1. */
+const FIELD_BOOSTS = [3, 2, 1];
+function fieldsOf(article: Article): string[][] {
+  return [analyze(article.title), analyze(article.tags.join(' ')), analyze(article.body)];
+}
+
 /**
- * Ranked knowledge-base search: BM25+ (MiniSearch) over title (×3), tags (×2) and body, with
- * stemming and stop words; plus an IDF-weighted query coverage (`match`) that is comparable
+ * Ranked knowledge-base search: BM25+ over title (×3), tags (×2) and body, with stemming and
+ * stop words (InvertedIndex); plus an IDF-weighted query coverage (`match`) that is comparable
  * across queries, which the resolution policy thresholds on.
  */
 export class KbSearch {
-  private readonly index = new MiniSearch<Article>({
-    fields: ['title', 'tags', 'body'],
-    storeFields: [],
-    extractField: (doc, field) => (field === 'tags' ? doc.tags.join(' ') : (doc as unknown as Record<string, string>)[field]!),
-    tokenize: analyze,
-    processTerm: (t) => t,
-    searchOptions: {
-      boost: { title: 3, tags: 2 },
-      combineWith: 'OR',
-      weights: { fuzzy: 0.3, prefix: 0 },
-    },
-  });
+  private readonly index = new InvertedIndex(FIELD_BOOSTS);
   private readonly articles = new Map<string, Article>();
-  private readonly termsOf = new Map<string, Set<string>>();
+  /** Sentences and sections for snippets, analysed the first time an article is returned. */
   private readonly analyzed = new Map<string, AnalyzedArticle>();
-  private readonly df = new Map<string, number>();
 
   get size(): number {
     return this.articles.size;
@@ -61,69 +56,53 @@ export class KbSearch {
   upsert(article: Article): void {
     if (this.articles.has(article.id)) this.remove(article.id);
     this.articles.set(article.id, article);
-    this.index.add(article);
-    const terms = new Set(analyze(`${article.title} ${article.tags.join(' ')} ${article.body}`));
-    this.termsOf.set(article.id, terms);
-    this.analyzed.set(article.id, analyzeArticle(article));
-    for (const t of terms) this.df.set(t, (this.df.get(t) ?? 0) + 1);
+    this.index.add(article.id, fieldsOf(article));
   }
 
   remove(id: string): boolean {
     const article = this.articles.get(id);
     if (!article) return false;
-    this.index.remove(article);
+    this.index.remove(id, fieldsOf(article));
     this.articles.delete(id);
-    for (const t of this.termsOf.get(id) ?? []) {
-      const n = (this.df.get(t) ?? 1) - 1;
-      if (n > 0) this.df.set(t, n);
-      else this.df.delete(t);
-    }
-    this.termsOf.delete(id);
     this.analyzed.delete(id);
     return true;
   }
 
   passage(id: string, query: string): string | undefined {
-    const article = this.articles.get(id);
-    return article ? bestPassage(this.analyzed.get(id)!, analyze(query), (t) => this.idf(t)) : undefined;
+    return this.articles.has(id) ? bestPassage(this.analysisOf(id), analyze(query), (t) => this.index.idf(t)) : undefined;
   }
 
-  private idf(term: string): number {
-    const n = this.articles.size;
-    const df = this.df.get(term) ?? 0;
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  private analysisOf(id: string): AnalyzedArticle {
+    let a = this.analyzed.get(id);
+    if (!a) this.analyzed.set(id, (a = analyzeArticle(this.articles.get(id)!)));
+    return a;
   }
 
   search(query: string, limit = 5, filter?: { category?: string }): SearchHit[] {
     const queryTerms = [...new Set(analyze(query))];
     if (queryTerms.length === 0 || this.articles.size === 0) return [];
-    // The analyzed, de-duplicated terms go to MiniSearch as they are (a long email repeats
-    // words); typo tolerance only for short, chat-like queries, where it matters and is cheap.
-    const results = this.index.search(queryTerms.join(' '), {
-      tokenize: (q) => q.split(' '),
-      processTerm: (t) => t,
-      fuzzy: queryTerms.length <= FUZZY_MAX_TERMS ? (term) => (term.length >= 6 ? 1 : false) : false,
-      filter: filter?.category ? (r) => this.articles.get(String(r.id))?.category === filter.category : undefined,
+    const category = filter?.category;
+    const hits = this.index.search(queryTerms, {
+      limit: Math.max(1, limit),
+      fuzzy: queryTerms.length <= FUZZY_MAX_TERMS,
+      filter: category ? (id) => this.articles.get(id)!.category === category : undefined,
     });
     // Coverage counts only terms the knowledge base knows: words no article uses (names,
     // greetings, order numbers) say nothing about whether an article fits.
-    const known = queryTerms.filter((t) => this.df.has(t));
-    const totalIdf = known.reduce((s, t) => s + this.idf(t), 0);
-    return results.slice(0, Math.max(1, limit)).map((r) => {
-      const article = this.articles.get(String(r.id))!;
-      const docTerms = this.termsOf.get(article.id)!;
-      const matched = queryTerms.filter((t) => docTerms.has(t));
-      const matchedIdf = matched.reduce((s, t) => s + this.idf(t), 0);
+    const totalIdf = queryTerms.reduce((s, t) => s + (this.index.df(t) > 0 ? this.index.idf(t) : 0), 0);
+    return hits.map((h) => {
+      const article = this.articles.get(h.key)!;
+      const analysis = this.analysisOf(article.id);
       return {
         id: article.id,
         title: article.title,
         category: article.category,
-        score: round(r.score),
-        match: totalIdf > 0 ? round(matchedIdf / totalIdf) : 0,
-        matched_terms: matched.length,
+        score: round(h.score),
+        match: totalIdf > 0 ? round(h.matchedIdf / totalIdf) : 0,
+        matched_terms: h.matchedTerms,
         query_terms: queryTerms.length,
-        snippet: bestSnippet(this.analyzed.get(article.id)!, queryTerms),
-        content: bestPassage(this.analyzed.get(article.id)!, queryTerms, (t) => this.idf(t)),
+        snippet: bestSnippet(analysis, queryTerms),
+        content: bestPassage(analysis, queryTerms, (t) => this.index.idf(t)),
       };
     });
   }
