@@ -78,13 +78,15 @@ export class KbSearch {
     return a;
   }
 
-  search(query: string, limit = 5, filter?: { category?: string }): SearchHit[] {
+  /** `exhaustive` scores every posting (no pruning; same results, slower): for benchmarks. */
+  search(query: string, limit = 5, filter?: { category?: string; exhaustive?: boolean }): SearchHit[] {
     const queryTerms = [...new Set(analyze(query))];
     if (queryTerms.length === 0 || this.articles.size === 0) return [];
     const category = filter?.category;
     const hits = this.index.search(queryTerms, {
       limit: Math.max(1, limit),
       fuzzy: queryTerms.length <= FUZZY_MAX_TERMS,
+      exhaustive: filter?.exhaustive,
       filter: category ? (id) => this.articles.get(id)!.category === category : undefined,
     });
     // Coverage counts only terms the knowledge base knows: words no article uses (names,

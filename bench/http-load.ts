@@ -1,0 +1,107 @@
+/** The app in a child process, loaded with autocannon from this one; RSS read from /proc. */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+/** Server on core 0, load on core 1, when there are two cores and taskset (util-linux). */
+export const PINNED = existsSync('/usr/bin/taskset');
+
+function pinned(cpu: number, command: string, args: string[]): [string, string[]] {
+  return PINNED ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args];
+}
+
+export function pinSelf(cpu: number): void {
+  if (PINNED) spawn('taskset', ['-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
+}
+
+export const BENCH_ENV = { ...process.env, LLM_PROVIDER: 'offline', OPENAI_API_KEY: '', ALERT_WEBHOOK_URL: '', NODE_ENV: 'production' };
+
+export interface Server {
+  url: string;
+  child: ChildProcess;
+  close(): Promise<void>;
+}
+
+/** bench/server.ts: the real app plus the echo baseline route. */
+export async function startServer(): Promise<Server> {
+  const [cmd, args] = pinned(0, process.execPath, ['--import', './scripts/register-swc.mjs', 'bench/server.ts']);
+  const child = spawn(cmd, args, { env: BENCH_ENV, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+  });
+  const { port } = JSON.parse(line) as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Resident set size of a process in MB (Linux /proc). */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export interface LoadResult {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface Post {
+  path: string;
+  body: object;
+}
+
+/** POSTs the requests in turn on `connections` connections for `seconds`. */
+export async function load(url: string, posts: Post[], seconds: number, connections = 10): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: posts.map(({ path, body }) => ({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })),
+  });
+  return {
+    rps: result.requests.average,
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+/** Start-up as a user sees it: `node dist/main.js` until GET /agents answers; idle RSS then. */
+export async function startupOnce(port: number): Promise<{ ms: number; idle_rss_mb: number }> {
+  const started = performance.now();
+  const [cmd, args] = pinned(0, process.execPath, ['dist/main.js']);
+  const child = spawn(cmd, args, { env: { ...BENCH_ENV, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`dist/main.js exited (${child.exitCode})`);
+      if (performance.now() - started > 60_000) throw new Error('start-up took over 60 s');
+      const ok = await fetch(`http://127.0.0.1:${port}/agents`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const ms = performance.now() - started;
+    await new Promise((r) => setTimeout(r, 1000));
+    return { ms, idle_rss_mb: rssMb(child.pid!) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
