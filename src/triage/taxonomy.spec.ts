@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { examplesFromArticles, isHeldOut, loadTaxonomy, type TriageExample } from './taxonomy.js';
+import { examplesFromArticles, foldOf, isHeldOut, loadTaxonomy, parseCsvExamples, type TriageExample } from './taxonomy.js';
 
 const SHIPPED = join(process.cwd(), 'data/triage/taxonomy.json');
 
@@ -108,6 +108,84 @@ describe('loadTaxonomy', () => {
   });
 });
 
+describe('CSV examples', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'taxonomy-csv-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const write = (name: string, content: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('loads a CSV taxonomy: quoted commas, quotes and newlines, optional columns, categories from the rows', () => {
+    const file = write(
+      'labels.csv',
+      [
+        'id,text,category,priority,channel,customer_history,notes',
+        'a-1,"Hello,\nmy card was charged ""twice""",billing,high,email,"VIP, 2 prior tickets",ignored',
+        'a-2,the app crashes on start,technical,,chat,,',
+        '',
+        'a-3,  where is the invoice  ,billing,Low,,,',
+      ].join('\n') + '\n',
+    );
+    const t = loadTaxonomy(file);
+    expect(t.categories).toEqual([
+      { name: 'billing', description: '' },
+      { name: 'technical', description: '' },
+    ]);
+    expect(t.examples).toEqual([
+      { id: 'a-1', text: 'Hello,\nmy card was charged "twice"', category: 'billing', priority: 'High', channel: 'email', customer_history: 'VIP, 2 prior tickets' },
+      { id: 'a-2', text: 'the app crashes on start', category: 'technical', channel: 'chat' },
+      { id: 'a-3', text: '  where is the invoice  ', category: 'billing', priority: 'Low' },
+    ]);
+    expect(t.source).toBe(file);
+  });
+
+  it('accepts a "label" column, a byte-order mark, CRLF line ends and header names in any case', () => {
+    const file = write('x.csv', '\uFEFFText,Label\r\n"two\r\nlines",card_arrival\r\nactivate it please,activate_my_card\r\n');
+    expect(parseCsvExamples(file)).toEqual([
+      { text: 'two\nlines', category: 'card_arrival' },
+      { text: 'activate it please', category: 'activate_my_card' },
+    ]);
+  });
+
+  it('reads the columns it is told to read', () => {
+    const file = write('x.csv', 'utterance,intent,category\nhello there,greet,ignored\n');
+    expect(parseCsvExamples(file, { text: 'utterance', label: 'intent' })).toEqual([{ text: 'hello there', category: 'greet' }]);
+  });
+
+  it('names the missing column and lists the header', () => {
+    const file = write('x.csv', 'body,category\nhello,a\n');
+    expect(() => parseCsvExamples(file)).toThrow(`${file}: no column "text" (columns: body, category)`);
+    const noLabel = write('y.csv', 'text,intent\nhello,a\n');
+    expect(() => parseCsvExamples(noLabel)).toThrow(`${noLabel}: no column "category" or "label" (columns: text, intent)`);
+    expect(() => parseCsvExamples(noLabel, { label: 'topic' })).toThrow(`${noLabel}: no column "topic" (columns: text, intent)`);
+  });
+
+  it('rejects a row with empty text or category, naming the file and the line the row starts on', () => {
+    const emptyText = write('x.csv', 'text,category\n"first\nrow",a\n\n  ,b\n');
+    expect(() => parseCsvExamples(emptyText)).toThrow(`${emptyText}:5: empty text`);
+    const emptyLabel = write('y.csv', 'text,category\nfine,a\n"a\nmulti-line\nrow",\n');
+    expect(() => parseCsvExamples(emptyLabel)).toThrow(`${emptyLabel}:3: empty category`);
+  });
+
+  it('rejects a bad priority, a row with too many fields and an unclosed quote, naming the line', () => {
+    const prio = write('p.csv', 'text,category,priority\nok,a,Low\nhm,a,Urgent\n');
+    expect(() => parseCsvExamples(prio)).toThrow(`${prio}:3: priority`);
+    const wide = write('w.csv', 'text,category\nok,a\nx,b,c\n');
+    expect(() => parseCsvExamples(wide)).toThrow(`${wide}:3: Invalid Record Length`);
+    const open = write('o.csv', 'text,category\nok,a\n"never closed,b\n');
+    expect(() => parseCsvExamples(open)).toThrow(/o\.csv:\d+: Quote Not Closed/);
+    const empty = write('e.csv', '');
+    expect(() => parseCsvExamples(empty)).toThrow(/empty file/);
+  });
+});
+
 describe('isHeldOut', () => {
   it('holds out roughly 20% of the shipped examples, deterministically', () => {
     const { examples } = loadTaxonomy(SHIPPED);
@@ -131,6 +209,12 @@ describe('isHeldOut', () => {
     for (const text of texts.slice(0, 50)) {
       expect(isHeldOut({ text, category: 'x' })).toBe(isHeldOut({ text, category: 'y', id: undefined }));
     }
+  });
+
+  it('is fold 0 of foldOf, which spreads keys evenly over 5 folds', () => {
+    const examples = Array.from({ length: 500 }, (_, i): TriageExample => ({ id: `k-${i}`, text: 't', category: 'x' }));
+    for (const e of examples) expect(isHeldOut(e)).toBe(foldOf(e) === 0);
+    for (let f = 0; f < 5; f++) expect(examples.filter((e) => foldOf(e) === f).length).toBeGreaterThan(70);
   });
 });
 

@@ -1,6 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
+import { keyFold } from './dataset-split.js';
 
 export const PRIORITIES = ['High', 'Medium', 'Low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -43,16 +45,75 @@ function parseJsonl(path: string): TriageExample[] {
     });
 }
 
+export interface CsvColumns {
+  /** Column holding the inquiry text (default `text`). */
+  text?: string;
+  /** Column holding the category (default `category`, or `label` when there is no `category`). */
+  label?: string;
+}
+
+const OPTIONAL_COLUMNS = ['id', 'priority', 'channel', 'customer_history'] as const;
+
+/**
+ * Labeled examples from a CSV file with a header row (RFC 4180: quoted fields may hold commas,
+ * quotes and newlines; a UTF-8 byte-order mark and CRLF line ends are fine). Columns: the text,
+ * the category, and optionally `id`, `priority` (High/Medium/Low, any case), `channel`,
+ * `customer_history`; header names are matched case-insensitively, other columns are ignored.
+ * Errors name the file and the line the bad record starts on.
+ */
+export function parseCsvExamples(file: string, columns: CsvColumns = {}): TriageExample[] {
+  // CRLF and CR become LF (inside quoted fields too), so lines are counted as an editor does.
+  const input = readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
+  let rows: { record: string[]; raw: string; info: { lines: number } }[];
+  try {
+    rows = parseCsv(input, { bom: true, info: true, raw: true, skip_empty_lines: true }) as unknown as typeof rows;
+  } catch (err) {
+    if (err instanceof CsvError) throw new Error(`${file}:${typeof err.lines === 'number' ? err.lines : '?'}: ${err.message}`, { cause: err });
+    throw err;
+  }
+  const [header, ...records] = rows;
+  if (!header) throw new Error(`${file}: empty file (expected a header row naming the columns, e.g. text,category)`);
+  const names = header.record.map((h) => h.trim().toLowerCase());
+  const find = (name: string) => names.indexOf(name.trim().toLowerCase());
+  const textCol = find(columns.text ?? 'text');
+  const labelName = columns.label ?? (find('category') >= 0 ? 'category' : 'label');
+  const labelCol = find(labelName);
+  const listed = header.record.map((h) => h.trim()).join(', ');
+  if (textCol < 0) throw new Error(`${file}: no column "${columns.text ?? 'text'}" (columns: ${listed})`);
+  if (labelCol < 0) throw new Error(`${file}: no column "${columns.label ?? 'category'}"${columns.label ? '' : ' or "label"'} (columns: ${listed})`);
+  const optional = OPTIONAL_COLUMNS.map((name) => [name, find(name)] as const).filter(([, i]) => i >= 0 && i !== textCol && i !== labelCol);
+  return records.map(({ record, raw, info }) => {
+    // info.lines is the line the record ends on; it starts that many newlines earlier.
+    const line = info.lines - (raw.replace(/^\n+/, '').replace(/\n$/, '').match(/\n/g)?.length ?? 0);
+    const at = `${file}:${line}`;
+    const text = record[textCol]!;
+    const category = record[labelCol]!.trim();
+    if (!text.trim()) throw new Error(`${at}: empty ${columns.text ?? 'text'}`);
+    if (!category) throw new Error(`${at}: empty ${labelName}`);
+    const example: Record<string, string> = { text, category };
+    for (const [name, i] of optional) {
+      const value = record[i]!.trim();
+      if (!value) continue;
+      example[name] = name === 'priority' ? value.charAt(0).toUpperCase() + value.slice(1).toLowerCase() : value;
+    }
+    const parsed = TriageExampleSchema.safeParse(example);
+    if (!parsed.success) throw new Error(`${at}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    return parsed.data;
+  });
+}
+
 /**
  * Loads the triage taxonomy (DESIGN §2). A `.json` file lists categories with descriptions
- * and optionally their own examples; `*.jsonl` files next to it (or a `.jsonl` taxonomy file)
- * add labeled examples `{ text, category, priority? }`. Every example's category must exist.
+ * and optionally their own examples; `*.jsonl` files next to it add labeled examples
+ * `{ text, category, priority? }`. A `.jsonl` or `.csv` taxonomy file is only labeled
+ * examples, and the categories are those they use. Every example's category must exist.
  */
 export function loadTaxonomy(file: string): Taxonomy {
   let categories: { name: string; description: string }[];
   let examples: TriageExample[];
-  if (extname(file) === '.jsonl') {
-    examples = parseJsonl(file);
+  const ext = extname(file).toLowerCase();
+  if (ext === '.jsonl' || ext === '.csv') {
+    examples = ext === '.csv' ? parseCsvExamples(file) : parseJsonl(file);
     categories = [...new Set(examples.map((e) => e.category))].sort().map((name) => ({ name, description: '' }));
   } else {
     const parsed = TaxonomyFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
@@ -88,15 +149,16 @@ export function examplesFromArticles(
     .flatMap((a) => a.body.split(/\n(?=## )/).map((section) => ({ text: `${a.title}. ${section}`, category: a.category })));
 }
 
-/** Deterministic fold (0-4) of an example, by an FNV-1a hash of its id (or text). */
+/**
+ * Fold (0-4) of one example on its own, by an FNV-1a hash of its id (or text). The evaluation
+ * split is grouped (`exampleFolds` in dataset-split.ts): an example without near-duplicates
+ * gets this same fold, a group of near-duplicates the fold of its smallest id.
+ */
 export function foldOf(example: TriageExample, folds = 5): number {
-  const key = example.id ?? example.text;
-  let h = 2166136261;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  return (h >>> 0) % folds;
+  return keyFold(example.id ?? example.text, folds);
 }
 
-/** Deterministic, documented held-out split: fold 0 of 5 (~20% of the examples). */
+/** Fold 0 of 5 by `foldOf` (~20% of the examples), ignoring near-duplicate groups. */
 export function isHeldOut(example: TriageExample): boolean {
   return foldOf(example) === 0;
 }

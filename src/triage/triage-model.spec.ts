@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMarkdownArticle } from '../knowledge-base/article.js';
-import { examplesFromArticles, isHeldOut, loadTaxonomy, type TriageExample } from './taxonomy.js';
+import { exampleFolds } from './dataset-split.js';
+import { examplesFromArticles, loadTaxonomy, type TriageExample } from './taxonomy.js';
 import { TriageModel, informativeTerms } from './triage-model.js';
 
 const CLARIFY_THRESHOLD = 0.45;
@@ -14,8 +15,10 @@ describe('TriageModel on the shipped examples', () => {
     .filter((f) => f.endsWith('.md'))
     .sort()
     .map((f) => parseMarkdownArticle(readFileSync(join(kbDir, f), 'utf8')));
-  const train: TriageExample[] = taxonomy.examples.filter((e) => !isHeldOut(e));
-  const test: TriageExample[] = taxonomy.examples.filter(isHeldOut);
+  // The evaluation's held-out split: fold 0 of the grouped split (docs/EVALUATION.md).
+  const { folds } = exampleFolds(taxonomy.examples);
+  const train: TriageExample[] = taxonomy.examples.filter((_, i) => folds[i] !== 0);
+  const test: TriageExample[] = taxonomy.examples.filter((_, i) => folds[i] === 0);
   let model: TriageModel;
 
   beforeAll(() => {

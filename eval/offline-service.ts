@@ -1,0 +1,46 @@
+/**
+ * The service's offline agents, built without Nest: the same classes, wired by hand in the
+ * order Nest's injector would, so the evaluation drives the real SDK Runner, the real
+ * knowledge-base agent-as-tool and the real resolution policy (and its citation check).
+ */
+import { Logger } from '@nestjs/common';
+import { AgentRegistry } from '../src/agents/agent-registry.js';
+import { AgentRunner } from '../src/agents/agent-runner.js';
+import { loadConfig, type AppConfig } from '../src/config/configuration.js';
+import { KnowledgeBaseAgent } from '../src/knowledge-base/knowledge-base.agent.js';
+import { KnowledgeBaseService } from '../src/knowledge-base/knowledge-base.service.js';
+import { ModelBackend } from '../src/models/model-backend.js';
+import { ResolutionAgent } from '../src/resolution/resolution.agent.js';
+import type { ResolutionResult } from '../src/resolution/resolution.schemas.js';
+import { TriageAgent } from '../src/triage/triage.agent.js';
+
+export interface OfflineService {
+  config: AppConfig;
+  kb: KnowledgeBaseService;
+  triage: TriageAgent;
+  registry: AgentRegistry;
+  /** What `/run_agent/` with `resolution_agent` and a plain-text inquiry answers: triage, then resolution. */
+  resolveText(inquiry: string): Promise<ResolutionResult>;
+}
+
+/** `env` as for the service; the backend is forced to offline. Start-up logs are silenced. */
+export function offlineService(env: Record<string, string | undefined>): OfflineService {
+  Logger.overrideLogger(false);
+  const config = loadConfig({ ...env, LLM_PROVIDER: 'offline' });
+  const registry = new AgentRegistry();
+  const runner = new AgentRunner(config);
+  const models = new ModelBackend(config);
+  const kb = new KnowledgeBaseService(config);
+  const kbAgent = new KnowledgeBaseAgent(models, kb, runner, registry);
+  const triage = new TriageAgent(config, models, kb, runner, registry);
+  const resolution = new ResolutionAgent(config, models, kbAgent, triage, runner, registry);
+  for (const agent of [kbAgent, triage, resolution]) agent.onModuleInit();
+  const resolutionAgent = registry.get('resolution_agent');
+  return {
+    config,
+    kb,
+    triage,
+    registry,
+    resolveText: async (inquiry) => (await resolutionAgent.invoke(inquiry)).body as ResolutionResult,
+  };
+}
