@@ -1,17 +1,22 @@
 /** Deterministic request bodies for the benchmarks, from the shipped examples. */
 import { readFileSync } from 'node:fs';
+import { HAS_TEXT } from '../src/common/validation.js';
 import { seededRandom } from '../src/triage/classifier/softmax-regression.js';
 import type { TicketUpdate } from '../src/monitoring/ticket-facts.js';
 
 const CHANNELS = ['email', 'chat', 'phone', 'web'] as const;
 
-/** The shipped labeled inquiries (varied length and wording), as request texts. */
+/**
+ * The shipped labeled inquiries (varied length and wording), as request texts; less the
+ * training examples the API rightly refuses (a lone "?" has no letters or digits).
+ */
 export function inquiries(): string[] {
   return ['technical', 'billing', 'general'].flatMap((f) =>
     readFileSync(`data/triage/${f}.jsonl`, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((line) => (JSON.parse(line) as { text: string }).text),
+      .map((line) => (JSON.parse(line) as { text: string }).text)
+      .filter((text) => HAS_TEXT.test(text)),
   );
 }
 

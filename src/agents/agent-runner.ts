@@ -55,10 +55,15 @@ export class AgentRunner {
    * Runs `agents` on the primary backend. `makeContext` is called per attempt so a fallback
    * run starts from a clean context (tools record their results there).
    */
-  async run<O, C>(agents: AgentVariants<Agent<C, any>>, input: string, makeContext: () => C): Promise<AgentRunResult<O> & { context: C }> {
+  async run<O, C>(
+    agents: AgentVariants<Agent<C, any>>,
+    input: string,
+    makeContext: () => C,
+    output: { parse(finalOutput: unknown): O },
+  ): Promise<AgentRunResult<O> & { context: C }> {
     const primary = this.config.backend;
     try {
-      return await this.runOn<O, C>(primary, agents, input, makeContext());
+      return await this.runOn<O, C>(primary, agents, input, makeContext(), output);
     } catch (err) {
       const failure = primary === 'openai' ? upstreamFailure(err) : undefined;
       if (!failure) throw toProblem(err);
@@ -72,7 +77,7 @@ export class AgentRunner {
       }
       this.logger.warn(`OpenAI backend failed (${failure.kind}: ${failure.message}); answering with the offline policy (degraded).`);
       try {
-        const result = await this.runOn<O, C>('offline', agents, input, makeContext());
+        const result = await this.runOn<O, C>('offline', agents, input, makeContext(), output);
         return { ...result, meta: { backend: 'offline', degraded: true } };
       } catch (fallbackError) {
         throw toProblem(fallbackError);
@@ -80,7 +85,7 @@ export class AgentRunner {
     }
   }
 
-  private async runOn<O, C>(backend: Backend, agents: AgentVariants<Agent<C, any>>, input: string, context: C) {
+  private async runOn<O, C>(backend: Backend, agents: AgentVariants<Agent<C, any>>, input: string, context: C, output: { parse(finalOutput: unknown): O }) {
     const result = await this.runner(backend).run(agents.get(backend), input, {
       context,
       maxTurns: this.config.env.AGENT_MAX_TURNS,
@@ -90,7 +95,7 @@ export class AgentRunner {
         ? [{ name: item.rawItem.name, output: typeof item.output === 'string' ? item.output : JSON.stringify(item.output) }]
         : [],
     );
-    return { output: result.finalOutput as O, meta: { backend, degraded: false } as RunMeta, context, toolOutputs };
+    return { output: output.parse(result.finalOutput), meta: { backend, degraded: false } as RunMeta, context, toolOutputs };
   }
 }
 

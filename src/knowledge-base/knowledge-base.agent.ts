@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { Agent } from '@openai/agents';
+import { Agent, type JsonSchemaDefinition } from '@openai/agents';
+import { StructuredOutput } from '../agents/structured-output.js';
 import type { AgentRegistry } from '../agents/agent-registry.js';
 import { AGENT_REGISTRY } from '../agents/agents.constants.js';
 import { AgentRunner } from '../agents/agent-runner.js';
@@ -11,6 +12,8 @@ import { out, type OfflinePolicy } from '../models/offline-model.js';
 import type { SearchHit } from './kb-search.js';
 import { KnowledgeBaseService } from './knowledge-base.service.js';
 import { KbAgentInputSchema, KbAgentOutputSchema, type KbAgentInput, type KbAgentOutput } from './knowledge-base.schemas.js';
+
+const KB_OUTPUT = new StructuredOutput(KbAgentOutputSchema);
 import { SEARCH_TOOL_NAME, searchKnowledgeBaseTool } from './search-knowledge-base.tool.js';
 
 export const KB_AGENT_TOOL_NAME = 'knowledge_base_agent';
@@ -36,7 +39,7 @@ export const knowledgeBasePolicy: OfflinePolicy = (request) => {
 
 @Injectable()
 export class KnowledgeBaseAgent implements OnModuleInit {
-  readonly agents: AgentVariants<Agent<unknown, typeof KbAgentOutputSchema>>;
+  readonly agents: AgentVariants<Agent<unknown, JsonSchemaDefinition>>;
 
   constructor(
     models: ModelBackend,
@@ -57,7 +60,7 @@ export class KnowledgeBaseAgent implements OnModuleInit {
           model: models.model('knowledge_base', knowledgeBasePolicy, backend),
           modelSettings: { toolChoice: 'required', temperature: 0 },
           tools: [search],
-          outputType: KbAgentOutputSchema,
+          outputType: KB_OUTPUT.outputType,
         }),
     );
   }
@@ -73,7 +76,7 @@ export class KnowledgeBaseAgent implements OnModuleInit {
   }
 
   async find(input: KbAgentInput): Promise<WithRunMeta<KbAgentOutput>> {
-    const { output, meta } = await this.runner.run<KbAgentOutput, unknown>(this.agents, JSON.stringify(input), () => ({}));
+    const { output, meta } = await this.runner.run<KbAgentOutput, unknown>(this.agents, JSON.stringify(input), () => ({}), KB_OUTPUT);
     return new WithRunMeta(this.onlyKnown(output), meta);
   }
 
@@ -87,7 +90,7 @@ export class KnowledgeBaseAgent implements OnModuleInit {
       toolName: KB_AGENT_TOOL_NAME,
       toolDescription: 'Ask the knowledge-base agent for help-center articles relevant to a customer request. Input: the request text.',
       customOutputExtractor: (result) => {
-        const output = this.onlyKnown(result.finalOutput as KbAgentOutput);
+        const output = this.onlyKnown(KB_OUTPUT.parse(result.finalOutput));
         return JSON.stringify({
           query: output.query,
           articles: output.articles.map((a) => ({ ...a, content: this.kb.passage(a.id, output.query) })),

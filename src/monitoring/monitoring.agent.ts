@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { Agent } from '@openai/agents';
+import { Agent, type JsonSchemaDefinition } from '@openai/agents';
+import { StructuredOutput } from '../agents/structured-output.js';
 import type { AgentRegistry } from '../agents/agent-registry.js';
 import { AGENT_REGISTRY } from '../agents/agents.constants.js';
 import { AgentRunner } from '../agents/agent-runner.js';
@@ -12,6 +13,8 @@ import { AlertSender, type AlertOutcome } from './alert.sender.js';
 import type { Metric } from './metrics.js';
 import { EVALUATE_TOOL_NAME, METRIC_TOOLS, completeMetrics, evaluateAndAlert, monitoringTools, type MonitoringContext } from './monitoring.tools.js';
 import { MonitoringReportSchema, MonitoringRequestSchema, MonitoringResultSchema, type MonitoringRequest, type MonitoringResult } from './monitoring.schemas.js';
+
+const REPORT_OUTPUT = new StructuredOutput(MonitoringReportSchema);
 import { renderReport } from './report.js';
 import { resolutionTargets, type Breach, type SlaTargets } from './sla.js';
 import { buildTicketFacts, type TicketUpdate } from './ticket-facts.js';
@@ -33,7 +36,7 @@ export const monitoringPolicy: OfflinePolicy = (request) => {
 
 @Injectable()
 export class MonitoringAgent implements OnModuleInit {
-  readonly agents: AgentVariants<Agent<MonitoringContext, typeof MonitoringReportSchema>>;
+  readonly agents: AgentVariants<Agent<MonitoringContext, JsonSchemaDefinition>>;
 
   constructor(
     models: ModelBackend,
@@ -44,7 +47,7 @@ export class MonitoringAgent implements OnModuleInit {
     const tools = monitoringTools(alerts);
     this.agents = new AgentVariants(
       (backend) =>
-        new Agent<MonitoringContext, typeof MonitoringReportSchema>({
+        new Agent<MonitoringContext, JsonSchemaDefinition>({
           name: 'performance_monitoring_agent',
           instructions: [
             'You monitor customer-support performance against SLA targets.',
@@ -54,7 +57,7 @@ export class MonitoringAgent implements OnModuleInit {
           model: models.model('monitoring', monitoringPolicy, backend),
           modelSettings: { toolChoice: 'required', parallelToolCalls: true, temperature: 0 },
           tools,
-          outputType: MonitoringReportSchema,
+          outputType: REPORT_OUTPUT.outputType,
         }),
     );
   }
@@ -76,7 +79,7 @@ export class MonitoringAgent implements OnModuleInit {
     const input = `Compute the support performance for ${updates.length} ticket updates of ${facts.length} tickets against these SLA targets: ${JSON.stringify(targets)}.`;
     const delivery: MonitoringContext['delivery'] = {};
     const makeContext = (): MonitoringContext => ({ facts, targets, resolutionTargets: resolutionTargets(targets), metrics: new Map(), delivery });
-    const { output, meta, context } = await this.runner.run<{ dashboard_report: string }, MonitoringContext>(this.agents, input, makeContext);
+    const { output, meta, context } = await this.runner.run<{ dashboard_report: string }, MonitoringContext>(this.agents, input, makeContext, REPORT_OUTPUT);
     // The numbers are the tools' (complete even if a model skipped a tool); only the prose is the model's.
     const metrics = completeMetrics(context);
     const sla = await evaluateAndAlert(context, this.alerts);

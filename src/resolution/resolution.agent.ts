@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { Agent } from '@openai/agents';
+import { Agent, type JsonSchemaDefinition } from '@openai/agents';
+import { StructuredOutput } from '../agents/structured-output.js';
 import type { AgentRegistry } from '../agents/agent-registry.js';
 import { AGENT_REGISTRY } from '../agents/agents.constants.js';
 import { AgentRunner } from '../agents/agent-runner.js';
@@ -36,9 +37,11 @@ export function consultedArticles(toolOutput: string): ConsultedArticle[] {
  * The resolution agent: always consults the knowledge-base agent (as a tool, forced by
  * toolChoice 'required'), then answers from an article or escalates to a person.
  */
+const RESOLUTION_OUTPUT = new StructuredOutput(ResolutionDecisionSchema);
+
 @Injectable()
 export class ResolutionAgent implements OnModuleInit {
-  readonly agents: AgentVariants<Agent<unknown, typeof ResolutionDecisionSchema>>;
+  readonly agents: AgentVariants<Agent<unknown, JsonSchemaDefinition>>;
 
   constructor(
     private readonly config: AppConfig,
@@ -77,7 +80,7 @@ export class ResolutionAgent implements OnModuleInit {
           model: models.model('resolution', policy, backend),
           modelSettings: { toolChoice: 'required', temperature: 0 },
           tools: [kbAgent.asTool(backend)],
-          outputType: ResolutionDecisionSchema,
+          outputType: RESOLUTION_OUTPUT.outputType,
         }),
     );
   }
@@ -105,7 +108,7 @@ export class ResolutionAgent implements OnModuleInit {
     if (!categories.includes(request.ticket.category)) {
       throw ProblemException.validation([{ path: 'ticket.category', message: `must be one of: ${categories.join(', ')}` }]);
     }
-    const run = await this.runner.run<ResolutionDecision, unknown>(this.agents, JSON.stringify(request), () => ({}));
+    const run = await this.runner.run<ResolutionDecision, unknown>(this.agents, JSON.stringify(request), () => ({}), RESOLUTION_OUTPUT);
     const retrieved = new Set(
       run.toolOutputs.filter((t) => t.name === KB_AGENT_TOOL_NAME).flatMap((t) => consultedArticles(t.output).map((a) => a.id)),
     );

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Agent } from '@openai/agents';
+import { Agent, type JsonSchemaDefinition } from '@openai/agents';
+import { StructuredOutput } from '../agents/structured-output.js';
 import { resolve } from 'node:path';
 import type { AgentRegistry } from '../agents/agent-registry.js';
 import { AGENT_REGISTRY } from '../agents/agents.constants.js';
@@ -33,8 +34,9 @@ export class TriageAgent implements OnModuleInit {
   private readonly logger = new Logger('TriageAgent');
   readonly taxonomy: Taxonomy;
   readonly model: TriageModel;
-  readonly agents: AgentVariants<Agent<unknown, ReturnType<typeof triageDecisionSchema>>>;
+  readonly agents: AgentVariants<Agent<unknown, JsonSchemaDefinition>>;
   private readonly resultSchema: ReturnType<typeof triageResultSchema>;
+  private readonly output: StructuredOutput<ReturnType<typeof triageDecisionSchema>>;
 
   constructor(
     config: AppConfig,
@@ -52,7 +54,7 @@ export class TriageAgent implements OnModuleInit {
       `Trained the offline triage classifier on ${this.taxonomy.examples.length} examples from ${this.taxonomy.source} ` +
         `(+${fromArticles.length} knowledge-base sections; ${names.length} categories) in ${Math.round(performance.now() - started)} ms`,
     );
-    const outputType = triageDecisionSchema(names);
+    this.output = new StructuredOutput(triageDecisionSchema(names));
     this.resultSchema = triageResultSchema(names);
     this.agents = new AgentVariants(
       (backend) =>
@@ -65,7 +67,7 @@ export class TriageAgent implements OnModuleInit {
             return [out.json(this.model.decide(String(input.inquiry_text ?? input.text ?? ''), meta.customer_history, meta.channel))];
           }, backend),
           modelSettings: { temperature: 0 },
-          outputType,
+          outputType: this.output.outputType,
         }),
     );
   }
@@ -81,7 +83,7 @@ export class TriageAgent implements OnModuleInit {
   }
 
   async triage(request: TriageRequest): Promise<WithRunMeta<TriageResult>> {
-    const { output, meta } = await this.runner.run<TriageDecision, unknown>(this.agents, JSON.stringify(request), () => ({}));
+    const { output, meta } = await this.runner.run<TriageDecision, unknown>(this.agents, JSON.stringify(request), () => ({}), this.output);
     const result: TriageResult = {
       category: output.category,
       priority: output.priority,
