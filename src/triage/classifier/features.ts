@@ -38,9 +38,16 @@ export function termCounts(text: string): Map<number, number> {
     add(hash(w, 1));
     if (i > 0) add(hash(`${ws[i - 1]} ${w}`, 2));
     if (w.length > 1) {
+      // Character 3-5-grams of " w ": the FNV-1a state after 3 characters from j continues to
+      // the 4- and 5-gram from j (same hash as hashing each slice, without the slices).
       const padded = ` ${w} `;
-      for (let n = 3; n <= 5; n++) {
-        for (let j = 0; j + n <= padded.length; j++) add(hash(padded.slice(j, j + n), 3));
+      for (let j = 0; j + 3 <= padded.length; j++) {
+        let h = 0x811c9dc5 ^ 3;
+        for (let n = 0; n < 5 && j + n < padded.length; n++) {
+          h ^= padded.charCodeAt(j + n);
+          h = Math.imul(h, 0x01000193);
+          if (n >= 2) add((h >>> 0) & MASK);
+        }
       }
     }
   }

@@ -1,4 +1,4 @@
-import { TextClassifier, type LabeledText } from './text-classifier.js';
+import { HOLDOUT_ABOVE, TextClassifier, type LabeledText } from './text-classifier.js';
 
 const SUBJECTS: Record<string, { words: string[]; templates: string[] }> = {
   weather: {
@@ -87,6 +87,20 @@ describe('TextClassifier', () => {
     expect(Number.isFinite(model.temperature)).toBe(true);
     const small = TextClassifier.train(toySet().filter((_, i) => i % 3 === 0));
     expect(small.temperature).toBe(1);
+  });
+
+  it('calibrates on one held-out fold above HOLDOUT_ABOVE examples, deterministically', () => {
+    const fillers = ['', 'please', 'today', 'again', 'now', 'thanks', 'hi', 'soon', 'really', 'ok', 'maybe', 'still', 'yes', 'hmm', 'well'];
+    const big = fillers.flatMap((f) => [...toySet(), ...toySet()].map((e, i) => ({ text: `${e.text} ${f} ${i % 7 ? '' : 'unclear'}`, label: e.label })));
+    expect(big.length).toBeGreaterThan(HOLDOUT_ABOVE);
+    const a = TextClassifier.train(big, { epochs: 2 });
+    const b = TextClassifier.train(big, { epochs: 2 });
+    expect(a.temperature).toBeGreaterThan(0);
+    expect(a.temperature).toBe(b.temperature);
+    for (const [text, label] of UNSEEN) {
+      expect(a.predict(text)).toEqual(b.predict(text));
+      expect(a.predict(text).label).toBe(label);
+    }
   });
 
   it('throws on an empty training set', () => {
