@@ -183,7 +183,20 @@ function evaluate(model: TextClassifier, test: LabeledText[]) {
   };
 }
 
-async function main(): Promise<void> {
+export interface ClassifierBench {
+  train_ms: number;
+  train_calibrated_ms?: number;
+  accuracy: number;
+  mean_confidence?: number;
+  predict_mean_us: number;
+  predict_p99_us: number;
+  memory_mib: number;
+  shipped_train_ms: number;
+  startup_training_ms?: number;
+}
+
+/** Runs the benchmark, prints it, and returns the numbers (for npm run bench). */
+export async function classifierBench(): Promise<ClassifierBench> {
   const { train, test } = syntheticSet();
   const avgWords = train.reduce((s, e) => s + e.text.split(' ').length, 0) / train.length;
   console.log(`# Text classifier benchmark (synthetic data: accuracy is a sanity check, NOT a BANKING77 result)`);
@@ -196,6 +209,14 @@ async function main(): Promise<void> {
   console.log(`accuracy ${(rawEval.accuracy * 100).toFixed(2)}%, mean confidence ${(rawEval.meanConfidence * 100).toFixed(1)}% (T = 1)`);
   console.log(`predict: mean ${rawEval.meanUs.toFixed(1)} µs, p99 ${rawEval.p99Us.toFixed(1)} µs`);
   console.log(`model memory: ${(raw.model.memoryBytes / 2 ** 20).toFixed(1)} MiB (weights + idf)`);
+  const result: ClassifierBench = {
+    train_ms: raw.ms,
+    accuracy: rawEval.accuracy,
+    predict_mean_us: rawEval.meanUs,
+    predict_p99_us: rawEval.p99Us,
+    memory_mib: raw.model.memoryBytes / 2 ** 20,
+    shipped_train_ms: 0,
+  };
 
   if (!flag('--no-cal')) {
     const cal = timeTrain(() => TextClassifier.train(train, epochOpt));
@@ -203,6 +224,7 @@ async function main(): Promise<void> {
     console.log(`\ntrain with calibration: ${ms(cal.ms)}${REPEAT > 1 ? ` (median of ${REPEAT})` : ''}, temperature ${cal.model.temperature}`);
     console.log(`accuracy ${(calEval.accuracy * 100).toFixed(2)}%, mean confidence ${(calEval.meanConfidence * 100).toFixed(1)}%`);
     console.log(`predict: mean ${calEval.meanUs.toFixed(1)} µs, p99 ${calEval.p99Us.toFixed(1)} µs`);
+    Object.assign(result, { train_calibrated_ms: cal.ms, accuracy: calEval.accuracy, mean_confidence: calEval.meanConfidence, predict_mean_us: calEval.meanUs, predict_p99_us: calEval.p99Us });
   }
 
   // ---------------------------------------------------------------- shipped data
@@ -211,6 +233,7 @@ async function main(): Promise<void> {
   const shipped = taxonomy.examples.map((e) => ({ text: e.text, label: e.category }));
   const small = timeTrain(() => TextClassifier.train(shipped));
   console.log(`\nshipped taxonomy: ${shipped.length} examples, ${small.model.classes.length} classes: train ${ms(small.ms)} (with calibration)`);
+  result.shipped_train_ms = small.ms;
 
   // Whole start-up training as the triage agent does it (+ knowledge-base sections, + priority).
   try {
@@ -228,9 +251,11 @@ async function main(): Promise<void> {
       times.push(performance.now() - t0);
     }
     console.log(`start-up training (TriageModel: + ${sections.length} KB sections, + priority classifier): ${ms(median(times))} (median of ${times.length}; first ${ms(times[0]!)})`);
+    result.startup_training_ms = median(times);
   } catch (err) {
     console.log(`start-up training: skipped (${(err as Error).message})`);
   }
+  return result;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) await main();
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) await classifierBench();

@@ -13,6 +13,7 @@ import { ModelBackend } from '../src/models/model-backend.js';
 import { ResolutionAgent } from '../src/resolution/resolution.agent.js';
 import type { ResolutionResult } from '../src/resolution/resolution.schemas.js';
 import { TriageAgent } from '../src/triage/triage.agent.js';
+import { trainTriage, trainingSource } from '../src/triage/triage-training.js';
 
 export interface OfflineService {
   config: AppConfig;
@@ -32,7 +33,8 @@ export function offlineService(env: Record<string, string | undefined>): Offline
   const models = new ModelBackend(config);
   const kb = new KnowledgeBaseService(config);
   const kbAgent = new KnowledgeBaseAgent(models, kb, runner, registry);
-  const triage = new TriageAgent(config, models, kb, runner, registry);
+  const training = { ...trainTriage(trainingSource(config.env), kb.list()), where: 'in process' as const };
+  const triage = new TriageAgent(models, runner, registry, training);
   const resolution = new ResolutionAgent(config, models, kbAgent, triage, runner, registry);
   for (const agent of [kbAgent, triage, resolution]) agent.onModuleInit();
   const resolutionAgent = registry.get('resolution_agent');

@@ -1,20 +1,26 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module.js';
 import { existsSync } from 'node:fs';
-import { AppConfig, loadConfig } from './config/configuration.js';
-import { setupApp } from './setup-app.js';
+import { loadConfig } from './config/configuration.js';
+import { prestartTriageTraining, trainingSource } from './triage/triage-training.prestart.js';
 
 async function bootstrap(): Promise<void> {
   const started = performance.now();
   // Check the environment before Nest starts, so a bad variable gives one readable message.
   if (existsSync('.env')) process.loadEnvFile('.env');
-  loadConfig(process.env);
+  const checked = loadConfig(process.env);
+  // The classifier trains on the other core while Nest and the SDK load (imported below, not
+  // statically: static imports would load them before this line runs).
+  prestartTriageTraining(trainingSource(checked.env));
+  const [{ Logger }, { NestFactory }, { AppModule }, { AppConfig }, { setupApp }] = await Promise.all([
+    import('@nestjs/common'),
+    import('@nestjs/core'),
+    import('./app.module.js'),
+    import('./config/configuration.js'),
+    import('./setup-app.js'),
+  ]);
   // bodyParser off here: setupApp registers it with the configured limit.
   // abortOnError false: a bad configuration rejects here and is printed below, instead of an abort.
-  const app = setupApp(await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false }));
+  const app = setupApp(await NestFactory.create<import('@nestjs/platform-express').NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false }));
   const config = app.get(AppConfig);
   await app.listen(config.env.PORT, config.env.HOST);
   const logger = new Logger('Bootstrap');

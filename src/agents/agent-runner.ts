@@ -6,15 +6,14 @@ import {
   Runner,
   type Agent,
   type ModelProvider,
-} from '@openai/agents';
-import { APIError } from 'openai';
+} from '@openai/agents-core';
+import { APIError } from 'openai/error';
 import { ProblemException, problem } from '../common/problem-details.js';
 import type { RunMeta } from '../common/run-meta.js';
 import { AppConfig, type Backend } from '../config/configuration.js';
 import type { AgentVariants } from '../models/model-backend.js';
 import { upstreamFailure } from '../models/model-errors.js';
 import { OfflineModelProvider } from '../models/offline-model.js';
-import { createOpenAIProvider } from '../models/openai-provider.factory.js';
 
 export interface AgentRunResult<O> {
   output: O;
@@ -31,24 +30,33 @@ export interface AgentRunResult<O> {
 @Injectable()
 export class AgentRunner {
   private readonly logger = new Logger(AgentRunner.name);
-  private readonly runners = new Map<Backend, Runner>();
+  private readonly runners = new Map<Backend, Promise<Runner>>();
 
   constructor(private readonly config: AppConfig) {}
 
-  private runner(backend: Backend): Runner {
+  private runner(backend: Backend): Promise<Runner> {
     let runner = this.runners.get(backend);
     if (!runner) {
-      const provider: ModelProvider = backend === 'openai' ? createOpenAIProvider(this.config) : new OfflineModelProvider();
-      runner = new Runner({
-        modelProvider: provider,
-        // Traces go to OpenAI only when explicitly allowed; the offline backend never exports.
-        tracingDisabled: backend === 'offline' || !this.config.env.OPENAI_TRACING,
-        traceIncludeSensitiveData: false,
-        workflowName: 'support-agents',
-      });
+      runner = this.provider(backend).then(
+        (modelProvider) =>
+          new Runner({
+            modelProvider,
+            // Traces go to OpenAI only when explicitly allowed; the offline backend never exports.
+            tracingDisabled: backend === 'offline' || !this.config.env.OPENAI_TRACING,
+            traceIncludeSensitiveData: false,
+            workflowName: 'support-agents',
+          }),
+      );
       this.runners.set(backend, runner);
     }
     return runner;
+  }
+
+  /** The OpenAI side of the SDK (and its client) is loaded on first use, not at start-up. */
+  private async provider(backend: Backend): Promise<ModelProvider> {
+    if (backend === 'offline') return new OfflineModelProvider();
+    const { createOpenAIProvider } = await import('../models/openai-provider.factory.js');
+    return createOpenAIProvider(this.config);
   }
 
   /**
@@ -86,7 +94,7 @@ export class AgentRunner {
   }
 
   private async runOn<O, C>(backend: Backend, agents: AgentVariants<Agent<C, any>>, input: string, context: C, output: { parse(finalOutput: unknown): O }) {
-    const result = await this.runner(backend).run(agents.get(backend), input, {
+    const result = await (await this.runner(backend)).run(agents.get(backend), input, {
       context,
       maxTurns: this.config.env.AGENT_MAX_TURNS,
     });

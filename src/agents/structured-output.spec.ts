@@ -1,4 +1,4 @@
-import { ModelBehaviorError } from '@openai/agents';
+import { ModelBehaviorError } from '@openai/agents-core';
 import { z } from 'zod';
 import { StructuredOutput } from './structured-output.js';
 

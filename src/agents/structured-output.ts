@@ -1,4 +1,4 @@
-import { ModelBehaviorError, type JsonSchemaDefinition } from '@openai/agents';
+import { ModelBehaviorError, type JsonSchemaDefinition } from '@openai/agents-core';
 import { zodTextFormat } from 'openai/helpers/zod';
 import type { z } from 'zod';
 

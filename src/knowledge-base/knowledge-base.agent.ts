@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { Agent, type JsonSchemaDefinition } from '@openai/agents';
+import { Agent, type JsonSchemaDefinition } from '@openai/agents-core';
 import { StructuredOutput } from '../agents/structured-output.js';
 import type { AgentRegistry } from '../agents/agent-registry.js';
 import { AGENT_REGISTRY } from '../agents/agents.constants.js';

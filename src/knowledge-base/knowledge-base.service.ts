@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ProblemException, problem } from '../common/problem-details.js';
 import { AppConfig } from '../config/configuration.js';
-import { parseMarkdownArticle, type Article } from './article.js';
+import type { Article } from './article.js';
+import { readArticleDir } from './article-files.js';
 import { KbSearch, type SearchHit } from './kb-search.js';
 
 /**
@@ -17,20 +17,8 @@ export class KnowledgeBaseService {
   private readonly index = new KbSearch();
 
   constructor(config: AppConfig) {
-    const dir = resolve(config.env.KB_DIR);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.md')).sort();
-    for (const f of files) {
-      const path = join(dir, f);
-      let article;
-      try {
-        article = parseMarkdownArticle(readFileSync(path, 'utf8'), statSync(path).mtime.toISOString());
-      } catch (err) {
-        throw new Error(`Knowledge-base article ${path}: ${(err as Error).message}`, { cause: err });
-      }
-      if (this.index.get(article.id)) throw new Error(`Knowledge-base article ${path}: id "${article.id}" is used by another file too`);
-      this.index.upsert(article);
-    }
-    this.logger.log(`Indexed ${this.index.size} knowledge-base articles from ${dir}`);
+    for (const article of readArticleDir(config.env.KB_DIR)) this.index.upsert(article);
+    this.logger.log(`Indexed ${this.index.size} knowledge-base articles from ${resolve(config.env.KB_DIR)}`);
   }
 
   search(query: string, limit = 5, category?: string): SearchHit[] {

@@ -1,4 +1,4 @@
-import { tool } from '@openai/agents';
+import { tool } from '@openai/agents-core';
 import type { KnowledgeBaseService } from './knowledge-base.service.js';
 import { SearchToolParameters } from './knowledge-base.schemas.js';
 

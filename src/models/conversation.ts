@@ -1,4 +1,4 @@
-import type { AgentInputItem, ModelRequest } from '@openai/agents';
+import type { AgentInputItem, ModelRequest } from '@openai/agents-core';
 
 /**
  * Reading a model request the way the offline policies need it: the user's input and the

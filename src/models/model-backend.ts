@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Model } from '@openai/agents';
+import type { Model } from '@openai/agents-core';
 import { AppConfig, type Backend } from '../config/configuration.js';
 import { OfflineModel, type OfflinePolicy } from './offline-model.js';
 

@@ -1,5 +1,5 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import { ModelTimeoutError } from '@openai/agents';
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai/error';
+import { ModelTimeoutError } from '@openai/agents-core';
 
 export type UpstreamFailure = { kind: 'timeout' | 'rate_limited' | 'server_error' | 'unreachable'; status?: number; message: string };
 

@@ -1,4 +1,4 @@
-import { Agent, MaxTurnsExceededError, ModelBehaviorError, Runner, tool } from '@openai/agents';
+import { Agent, MaxTurnsExceededError, ModelBehaviorError, Runner, tool } from '@openai/agents-core';
 import { z } from 'zod';
 import { toolResults, userInput } from './conversation.js';
 import { OfflineModel, OfflineModelProvider, out, type OfflinePolicy } from './offline-model.js';

@@ -6,7 +6,7 @@ import {
   type ModelRequest,
   type ModelResponse,
   type StreamEvent,
-} from '@openai/agents';
+} from '@openai/agents-core';
 
 /**
  * A deterministic policy: given the request the SDK built for this turn (instructions, input

@@ -1,4 +1,4 @@
-import { tool, type RunContext } from '@openai/agents';
+import { tool, type RunContext } from '@openai/agents-core';
 import { z } from 'zod';
 import type { AlertOutcome, AlertSender } from './alert.sender.js';
 import { collectors, sortMetrics, type Metric, type ResolutionTargets } from './metrics.js';

@@ -1,5 +1,5 @@
 import { analyze } from '../common/text-analysis.js';
-import { TextClassifier } from './classifier/text-classifier.js';
+import { TextClassifier, type SerializedClassifier } from './classifier/text-classifier.js';
 import { applyPriorityRules, prioritySignals } from './priority-rules.js';
 import type { Priority, TriageExample } from './taxonomy.js';
 
@@ -38,6 +38,12 @@ export interface TriageModelOptions {
   minInformativeTerms?: number;
 }
 
+export interface SerializedTriageModel {
+  categories: SerializedClassifier;
+  priorities?: SerializedClassifier;
+  options: Required<TriageModelOptions>;
+}
+
 /**
  * The offline triage policy's brain: a category classifier and a priority classifier
  * trained from labeled examples, plus priority rules and clarification logic. Pure.
@@ -64,6 +70,14 @@ export class TriageModel {
           TextClassifier.train(withPriority.map((e) => ({ text: priorityText(e.text, e.customer_history, e.channel), label: e.priority! })), { calibrationFolds: 0 })
         : undefined;
     return new TriageModel(categories, priorities, { minInformativeTerms: 2, ...options });
+  }
+
+  serialize(): SerializedTriageModel {
+    return { categories: this.categories.serialize(), priorities: this.priorities?.serialize(), options: this.options };
+  }
+
+  static restore(s: SerializedTriageModel): TriageModel {
+    return new TriageModel(TextClassifier.restore(s.categories), s.priorities && TextClassifier.restore(s.priorities), s.options);
   }
 
   explain(text: string, customerHistory?: string, channel?: string): TriageExplanation {

@@ -1,17 +1,16 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Agent, type JsonSchemaDefinition } from '@openai/agents';
+import { Agent, type JsonSchemaDefinition } from '@openai/agents-core';
 import { StructuredOutput } from '../agents/structured-output.js';
-import { resolve } from 'node:path';
 import type { AgentRegistry } from '../agents/agent-registry.js';
 import { AGENT_REGISTRY } from '../agents/agents.constants.js';
 import { AgentRunner } from '../agents/agent-runner.js';
 import { WithRunMeta } from '../common/run-meta.js';
-import { AppConfig } from '../config/configuration.js';
 import { AgentVariants, ModelBackend } from '../models/model-backend.js';
 import { out } from '../models/offline-model.js';
 import { parseJsonInput, userInput } from '../models/conversation.js';
-import { KnowledgeBaseService } from '../knowledge-base/knowledge-base.service.js';
-import { examplesFromArticles, loadTaxonomy, type Taxonomy } from './taxonomy.js';
+import type { Taxonomy } from './taxonomy.js';
+import { TRIAGE_TRAINING } from './triage.constants.js';
+import type { TrainedTriage } from './triage-training.js';
 import { TriageModel, type TriageDecision } from './triage-model.js';
 import {
   TriageAgentInputSchema,
@@ -21,8 +20,6 @@ import {
   type TriageRequest,
   type TriageResult,
 } from './triage.schemas.js';
-
-const DEFAULT_TAXONOMY = 'data/triage/taxonomy.json';
 
 /**
  * The triage agent: classifies an inquiry (category, priority, calibrated confidence,
@@ -39,20 +36,17 @@ export class TriageAgent implements OnModuleInit {
   private readonly output: StructuredOutput<ReturnType<typeof triageDecisionSchema>>;
 
   constructor(
-    config: AppConfig,
     models: ModelBackend,
-    kb: KnowledgeBaseService,
     private readonly runner: AgentRunner,
     @Inject(AGENT_REGISTRY) private readonly registry: AgentRegistry,
+    @Inject(TRIAGE_TRAINING) training: TrainedTriage,
   ) {
-    const started = performance.now();
-    this.taxonomy = loadTaxonomy(resolve(config.env.TRIAGE_TAXONOMY_FILE ?? DEFAULT_TAXONOMY));
+    this.taxonomy = training.taxonomy;
+    this.model = training.model;
     const names = this.taxonomy.categories.map((c) => c.name);
-    const fromArticles = examplesFromArticles(kb.list(), names);
-    this.model = TriageModel.train(this.taxonomy.examples, { clarifyThreshold: config.env.TRIAGE_CLARIFY_THRESHOLD }, fromArticles);
     this.logger.log(
       `Trained the offline triage classifier on ${this.taxonomy.examples.length} examples from ${this.taxonomy.source} ` +
-        `(+${fromArticles.length} knowledge-base sections; ${names.length} categories) in ${Math.round(performance.now() - started)} ms`,
+        `(+${training.articleSections} knowledge-base sections; ${names.length} categories) in ${Math.round(training.ms)} ms (${training.where})`,
     );
     this.output = new StructuredOutput(triageDecisionSchema(names));
     this.resultSchema = triageResultSchema(names);

@@ -37,9 +37,15 @@ export class SoftmaxRegression {
   readonly bias: Float64Array;
   private readonly z: Float64Array<ArrayBuffer>;
 
-  constructor(readonly classes: readonly string[]) {
-    this.weights = new Float32Array(DIM * classes.length);
-    this.bias = new Float64Array(classes.length);
+  /** `weights` and `bias` restore a trained model (see TextClassifier.restore). */
+  constructor(
+    readonly classes: readonly string[],
+    weights?: Float32Array,
+    bias?: Float64Array,
+  ) {
+    if (weights && weights.length !== DIM * classes.length) throw new Error(`expected ${DIM * classes.length} weights, got ${weights.length}`);
+    this.weights = weights ?? new Float32Array(DIM * classes.length);
+    this.bias = bias ?? new Float64Array(classes.length);
     this.z = new Float64Array(classes.length);
   }
 

@@ -18,6 +18,15 @@ export interface Prediction {
  * temperature is fitted on out-of-fold predictions, so `confidence` tracks the observed
  * accuracy instead of the over-confident raw softmax of a model that fits its training set.
  */
+/** A trained classifier as plain data (typed arrays transfer between threads without copying). */
+export interface SerializedClassifier {
+  classes: string[];
+  weights: Float32Array;
+  bias: Float64Array;
+  idf: Float32Array;
+  temperature: number;
+}
+
 export class TextClassifier {
   private constructor(
     private readonly model: SoftmaxRegression,
@@ -53,6 +62,14 @@ export class TextClassifier {
     const idf = fitIdf(counts);
     const model = new SoftmaxRegression(classes).fit(counts.map((c) => vectorize(c, idf)), ys, opts);
     return new TextClassifier(model, idf, temperature);
+  }
+
+  serialize(): SerializedClassifier {
+    return { classes: [...this.model.classes], weights: this.model.weights, bias: this.model.bias, idf: this.idf, temperature: this.temperature };
+  }
+
+  static restore(s: SerializedClassifier): TextClassifier {
+    return new TextClassifier(new SoftmaxRegression(s.classes, s.weights, s.bias), s.idf, s.temperature);
   }
 
   vector(text: string): SparseVector {
