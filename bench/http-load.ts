@@ -81,11 +81,13 @@ export async function load(url: string, posts: Post[], seconds: number, connecti
   };
 }
 
-/** Start-up as a user sees it: `node dist/main.js` until GET /agents answers; idle RSS then. */
+/**
+ * Start-up as a user sees it: `node dist/main.js` until GET /agents answers; idle RSS then.
+ * Not pinned: the service trains its classifier on a second core while it loads.
+ */
 export async function startupOnce(port: number): Promise<{ ms: number; idle_rss_mb: number }> {
   const started = performance.now();
-  const [cmd, args] = pinned(0, process.execPath, ['dist/main.js']);
-  const child = spawn(cmd, args, { env: { ...BENCH_ENV, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['dist/main.js'], { env: { ...BENCH_ENV, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`dist/main.js exited (${child.exitCode})`);

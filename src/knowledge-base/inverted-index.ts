@@ -77,8 +77,11 @@ export class InvertedIndex {
   private readonly postings = new Map<string, (Postings | undefined)[]>();
   /** Live documents containing the term in any field. */
   private readonly docFreq = new Map<string, number>();
-  /** Terms by length, for the fuzzy look-up of a misspelled query term. */
-  private readonly byLength = new Map<number, string[]>();
+  /**
+   * Terms by length and first letter, and by length and last letter, for the fuzzy look-up of
+   * a misspelled query term: one edit keeps the first or the last letter of a word of 3+.
+   */
+  private readonly byEnds = new Map<string, string[]>();
   private readonly keys: (string | undefined)[] = [];
   private readonly slotOf = new Map<string, number>();
   private readonly lengths: Float32Array[];
@@ -130,9 +133,11 @@ export class InvertedIndex {
         let lists = this.postings.get(term);
         if (!lists) {
           this.postings.set(term, (lists = []));
-          const bucket = this.byLength.get(term.length);
-          if (bucket) bucket.push(term);
-          else this.byLength.set(term.length, [term]);
+          for (const key of endKeys(term)) {
+            const bucket = this.byEnds.get(key);
+            if (bucket) bucket.push(term);
+            else this.byEnds.set(key, [term]);
+          }
         }
         const p = (lists[f] ??= new Postings());
         p.push(slot, count);
@@ -285,13 +290,17 @@ export class InvertedIndex {
 
   /** Indexed terms (in live documents) one edit away from `term`. */
   private withinOneEdit(term: string): string[] {
-    const out: string[] = [];
+    const out = new Set<string>();
+    const first = term[0]!;
+    const last = term[term.length - 1]!;
     for (let len = term.length - 1; len <= term.length + 1; len++) {
-      for (const candidate of this.byLength.get(len) ?? []) {
-        if (this.df(candidate) > 0 && oneEditApart(term, candidate)) out.push(candidate);
+      for (const key of [`${len}^${first}`, `${len}$${last}`]) {
+        for (const candidate of this.byEnds.get(key) ?? []) {
+          if (this.df(candidate) > 0 && oneEditApart(term, candidate)) out.add(candidate);
+        }
       }
     }
-    return out;
+    return [...out];
   }
 
   private ensureCapacity(slots: number): void {
@@ -309,8 +318,10 @@ export class InvertedIndex {
       if (this.df(term) === 0) {
         this.postings.delete(term);
         this.docFreq.delete(term);
-        const bucket = this.byLength.get(term.length)!;
-        bucket.splice(bucket.indexOf(term), 1);
+        for (const key of endKeys(term)) {
+          const bucket = this.byEnds.get(key)!;
+          bucket.splice(bucket.indexOf(term), 1);
+        }
         continue;
       }
       for (const p of lists) {
@@ -340,19 +351,30 @@ function tfNorm(tf: number, lengthNormOfSlot: number): number {
   return (tf * (K1 + 1)) / (tf + lengthNormOfSlot);
 }
 
-/** True when b is a (one insert, delete, substitution or adjacent swap) away from a. */
+function endKeys(term: string): string[] {
+  return [`${term.length}^${term[0]}`, `${term.length}$${term[term.length - 1]}`];
+}
+
+/** a.slice(i) === b.slice(j) without allocating. */
+function sameTail(a: string, i: number, b: string, j: number): boolean {
+  if (a.length - i !== b.length - j) return false;
+  for (; i < a.length; i++, j++) if (a.charCodeAt(i) !== b.charCodeAt(j)) return false;
+  return true;
+}
+
+/** True when b is one edit (insert, delete, substitution or adjacent swap) away from a. */
 export function oneEditApart(a: string, b: string): boolean {
   if (a === b) return false;
   const la = a.length;
   const lb = b.length;
   if (Math.abs(la - lb) > 1) return false;
   let i = 0;
-  while (i < la && i < lb && a[i] === b[i]) i++;
+  while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   if (la === lb) {
-    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
-    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // swap
+    if (sameTail(a, i + 1, b, i + 1)) return true; // substitution
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && sameTail(a, i + 2, b, i + 2); // swap
   }
-  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  return la > lb ? sameTail(a, i + 1, b, i) : sameTail(a, i, b, i + 1);
 }
 
 /** First index in [from, to) whose value is ≥ target (gallop, then binary search). */
