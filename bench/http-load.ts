@@ -87,7 +87,9 @@ export async function load(url: string, posts: Post[], seconds: number, connecti
  */
 export async function startupOnce(port: number): Promise<{ ms: number; idle_rss_mb: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['dist/main.js'], { env: { ...BENCH_ENV, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+  // Both cores again: a child inherits the bench process's pinning to core 1.
+  const [cmd, args] = PINNED ? ['taskset', ['-c', '0,1', process.execPath, 'dist/main.js']] : [process.execPath, ['dist/main.js']];
+  const child = spawn(cmd, args, { env: { ...BENCH_ENV, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`dist/main.js exited (${child.exitCode})`);
