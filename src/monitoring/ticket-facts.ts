@@ -1,3 +1,4 @@
+import { parseTimestamp } from './timestamp.js';
 import type { FieldError } from '../common/problem-details.js';
 
 export const UPDATE_STATUSES = ['open', 'in_progress', 'pending', 'escalated', 'resolved', 'closed', 'reopened'] as const;
@@ -115,17 +116,17 @@ export function buildTicketFacts(updates: readonly TicketUpdate[]): { facts: Tic
     }
     let t: number;
     if (u.created_at !== undefined) {
-      t = Date.parse(u.created_at);
+      t = parseTimestamp(u.created_at);
       steps.push(k, t, OPEN, NONE);
       let latest = t;
       if (u.first_response_at !== undefined) {
-        const fr = Date.parse(u.first_response_at);
+        const fr = parseTimestamp(u.first_response_at);
         if (fr < t) errors.push({ path: `ticket_updates[${i}].first_response_at`, message: 'must not be before created_at' });
         snapshotFirstResponse[k] = Math.min(snapshotFirstResponse[k]!, fr);
         latest = Math.max(latest, fr);
       }
       if (u.resolved_at !== undefined) {
-        const r = Date.parse(u.resolved_at);
+        const r = parseTimestamp(u.resolved_at);
         if (r < t) errors.push({ path: `ticket_updates[${i}].resolved_at`, message: 'must not be before created_at' });
         steps.push(k, r, RESOLVED, NONE);
         latest = Math.max(latest, r);
@@ -133,7 +134,7 @@ export function buildTicketFacts(updates: readonly TicketUpdate[]): { facts: Tic
       // A snapshot's attributes are as of its latest time (csat is usually given at resolution).
       t = latest;
     } else {
-      t = Date.parse(u.timestamp!);
+      t = parseTimestamp(u.timestamp!);
       steps.push(k, t, u.status === undefined ? NONE : UPDATE_STATUSES.indexOf(u.status), u.actor === undefined ? NONE : ACTORS.indexOf(u.actor));
     }
     priority.set(k, t, u.priority);
