@@ -48,6 +48,8 @@ export class AgentRunner {
           }),
       );
       this.runners.set(backend, runner);
+      // A provider that failed to load is tried again on the next request, not cached.
+      runner.catch(() => this.runners.delete(backend));
     }
     return runner;
   }
