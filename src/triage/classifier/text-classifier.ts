@@ -1,4 +1,4 @@
-import { fitIdf, termCounts, vectorize, type SparseVector } from './features.js';
+import { fitIdf, termCounts, vectorize, type SparseVector, type TermCounts } from './features.js';
 import { SoftmaxRegression, softmax, type TrainOptions } from './softmax-regression.js';
 
 export interface LabeledText {
@@ -95,7 +95,7 @@ export const HOLDOUT_ABOVE = 2000;
  * log-likelihood.
  */
 function fitTemperature(
-  counts: Map<number, number>[],
+  counts: TermCounts[],
   ys: number[],
   calibrated: number,
   classes: string[],
