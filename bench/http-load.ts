@@ -2,6 +2,7 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
 /** Server on core 0, load on core 1, when there are two cores and taskset (util-linux). */
@@ -79,6 +80,17 @@ export async function load(url: string, posts: Post[], seconds: number, connecti
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
   };
+}
+
+/** A port free on loopback right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /**
