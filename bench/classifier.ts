@@ -15,13 +15,13 @@
  * 2. Training time on the shipped data: the taxonomy's examples alone, and the whole start-up
  *    training (TriageModel: category classifier + knowledge-base sections + priority classifier).
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { seededRandom } from '../src/triage/classifier/softmax-regression.js';
 import { TextClassifier, type LabeledText } from '../src/triage/classifier/text-classifier.js';
 import { examplesFromArticles, loadTaxonomy } from '../src/triage/taxonomy.js';
 import { TriageModel } from '../src/triage/triage-model.js';
+import { readArticleDir } from '../src/knowledge-base/article-files.js';
+import { median } from './in-process.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -149,7 +149,6 @@ export function syntheticSet(seed = 77): { train: LabeledText[]; test: LabeledTe
 // ---------------------------------------------------------------- measurement
 
 const ms = (t: number) => `${t.toFixed(0)} ms`;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function timeTrain(train: () => TextClassifier): { model: TextClassifier; ms: number } {
   const times: number[] = [];
@@ -237,12 +236,7 @@ export async function classifierBench(): Promise<ClassifierBench> {
 
   // Whole start-up training as the triage agent does it (+ knowledge-base sections, + priority).
   try {
-    const { parseMarkdownArticle } = await import('../src/knowledge-base/article.js');
-    const dir = 'data/kb';
-    const articles = readdirSync(dir)
-      .filter((f) => f.endsWith('.md'))
-      .sort()
-      .map((f) => parseMarkdownArticle(readFileSync(join(dir, f), 'utf8')));
+    const articles = readArticleDir('data/kb');
     const sections = examplesFromArticles(articles, taxonomy.categories.map((c) => c.name));
     const times: number[] = [];
     for (let r = 0; r < Math.max(3, REPEAT); r++) {

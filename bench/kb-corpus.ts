@@ -5,16 +5,12 @@
  * feature names), so the vocabulary grows with the corpus and posting lists have realistic
  * lengths — copies of 44 articles would make every query term match a fixed share of them.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseMarkdownArticle, sectionsOf, type Article } from '../src/knowledge-base/article.js';
+import { sectionsOf, type Article } from '../src/knowledge-base/article.js';
+import { readArticleDir } from '../src/knowledge-base/article-files.js';
 import { seededRandom } from '../src/triage/classifier/softmax-regression.js';
 
 export function loadShippedArticles(dir = 'data/kb'): Article[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => parseMarkdownArticle(readFileSync(join(dir, f), 'utf8')));
+  return readArticleDir(dir);
 }
 
 const SYLLABLES = ['ka', 'ro', 'vin', 'te', 'lo', 'mar', 'zu', 'pex', 'dri', 'sol', 'nau', 'qui', 'fen', 'tor', 'bel', 'cy'];

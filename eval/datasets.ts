@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseMarkdownArticle, type Article } from '../src/knowledge-base/article.js';
+import { readArticleDir } from '../src/knowledge-base/article-files.js';
 import { TICKET_STATUSES } from '../src/resolution/resolution.schemas.js';
 
 export const KbQuerySchema = z.object({
@@ -78,16 +78,5 @@ export function loadRelevanceLabels(dir: string, articleIds: ReadonlySet<string>
   return { files: files.map((f) => join(dir, f)), labels };
 }
 
-/** The Markdown articles of `dir`, sorted by file name (as the service loads them). */
-export function loadArticles(dir: string): Article[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => {
-      try {
-        return parseMarkdownArticle(readFileSync(join(dir, f), 'utf8'));
-      } catch (err) {
-        throw new Error(`${join(dir, f)}: ${(err as Error).message}`, { cause: err });
-      }
-    });
-}
+/** The Markdown articles of `dir`, read exactly as the service reads them. */
+export const loadArticles = readArticleDir;

@@ -180,10 +180,12 @@ export class InvertedIndex {
         lists.push({ p, field, weight: w, bound: w * (this.maxNorm(p, field) + DELTA) });
       });
     };
-    const exact = [...new Set(queryTerms)].filter((term) => this.df(term) > 0);
+    const exact: string[] = [];
     for (const term of new Set(queryTerms)) {
-      if (this.df(term) > 0) addLists(term, 1);
-      else if (fuzzy && term.length >= FUZZY_MIN_LENGTH) for (const near of this.withinOneEdit(term)) addLists(near, FUZZY_WEIGHT);
+      if (this.df(term) > 0) {
+        exact.push(term);
+        addLists(term, 1);
+      } else if (fuzzy && term.length >= FUZZY_MIN_LENGTH) for (const near of this.withinOneEdit(term)) addLists(near, FUZZY_WEIGHT);
     }
     // MaxScore (exact): lists in decreasing order of their largest possible contribution; once
     // the bounds of the lists left add up to less than the k-th best score so far, no document
