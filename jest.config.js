@@ -10,6 +10,8 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
+  globalSetup: './test/helpers/global-setup.mjs',
+  globalTeardown: './test/helpers/global-teardown.mjs',
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/eval'], testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },

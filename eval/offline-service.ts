@@ -8,6 +8,9 @@ import { AgentRegistry } from '../src/agents/agent-registry.js';
 import { AgentRunner } from '../src/agents/agent-runner.js';
 import { loadConfig, type AppConfig } from '../src/config/configuration.js';
 import { KnowledgeBaseAgent } from '../src/knowledge-base/knowledge-base.agent.js';
+import { Database } from '../src/database/database.js';
+import { readArticleDir } from '../src/knowledge-base/article-files.js';
+import { ArticlesRepository } from '../src/knowledge-base/articles.repository.js';
 import { KnowledgeBaseService } from '../src/knowledge-base/knowledge-base.service.js';
 import { ModelBackend } from '../src/models/model-backend.js';
 import { ResolutionAgent } from '../src/resolution/resolution.agent.js';
@@ -22,18 +25,25 @@ export interface OfflineService {
   registry: AgentRegistry;
   /** What `/run_agent/` with `resolution_agent` and a plain-text inquiry answers: triage, then resolution. */
   resolveText(inquiry: string): Promise<ResolutionResult>;
+  close(): Promise<void>;
 }
 
-/** `env` as for the service; the backend is forced to offline. Start-up logs are silenced. */
-export function offlineService(env: Record<string, string | undefined>): OfflineService {
+/**
+ * `env` as for the service; the backend is forced to offline and the knowledge base is seeded
+ * into an in-memory embedded database (the real store and index sync). Start-up logs are silenced.
+ */
+export async function offlineService(env: Record<string, string | undefined>): Promise<OfflineService> {
   Logger.overrideLogger(false);
   const config = loadConfig({ ...env, LLM_PROVIDER: 'offline' });
   const registry = new AgentRegistry();
   const runner = new AgentRunner(config);
   const models = new ModelBackend(config);
-  const kb = new KnowledgeBaseService(config);
+  const database = await Database.open({ ...config.env, DATABASE_URL: undefined, DATA_DIR: 'memory://' });
+  await database.migrate();
+  const kb = new KnowledgeBaseService(config, new ArticlesRepository(database), database);
+  await kb.onModuleInit();
   const kbAgent = new KnowledgeBaseAgent(models, kb, runner, registry);
-  const training = { ...trainTriage(trainingSource(config.env), kb.list()), where: 'in process' as const };
+  const training = { ...trainTriage(trainingSource(config.env), readArticleDir(config.env.KB_DIR)), where: 'in process' as const };
   const triage = new TriageAgent(models, runner, registry, training);
   const resolution = new ResolutionAgent(config, models, kbAgent, triage, runner, registry);
   for (const agent of [kbAgent, triage, resolution]) agent.onModuleInit();
@@ -44,5 +54,6 @@ export function offlineService(env: Record<string, string | undefined>): Offline
     triage,
     registry,
     resolveText: async (inquiry) => (await resolutionAgent.invoke(inquiry)).body as ResolutionResult,
+    close: () => database.close(),
   };
 }

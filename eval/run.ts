@@ -78,7 +78,9 @@ async function full(config: AppConfig, json: string | undefined): Promise<void> 
 
   // 3. Resolution
   const scenarios = optionalJsonl(SCENARIOS, ResolutionScenarioSchema, { ids: articleIds, of: (s) => s.cite });
-  const scenarioResult = scenarios ? await evaluateScenarios(offlineService(process.env), rel(SCENARIOS), scenarios) : null;
+  const service = scenarios ? await offlineService(process.env) : null;
+  const scenarioResult = service && scenarios ? await evaluateScenarios(service, rel(SCENARIOS), scenarios) : null;
+  await service?.close();
   if (scenarioResult) printScenarios(scenarioResult, env.KB_MATCH_THRESHOLD);
   else console.log(`\n## Resolution: scenario set\nskipped: ${SCENARIOS} not found`);
   const predictions = new Map<TriageExample, TriageExplanation>(taxonomy.examples.map((e, i) => [e, triage.predictions[i]!]));

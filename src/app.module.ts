@@ -6,6 +6,7 @@ import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { RunMetaInterceptor } from './common/run-meta.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { KnowledgeBaseModule } from './knowledge-base/knowledge-base.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
 import { ResolutionModule } from './resolution/resolution.module.js';
@@ -13,7 +14,7 @@ import { TriageModule } from './triage/triage.module.js';
 
 /** Global pipe, filter and interceptor live here (not in main.ts) so test apps behave like production. */
 @Module({
-  imports: [AppConfigModule, AgentsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule],
+  imports: [AppConfigModule, DatabaseModule, AgentsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

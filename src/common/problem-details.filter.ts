@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseError } from '../database/database-errors.js';
 import { ProblemException, problem, type ProblemDetails } from './problem-details.js';
 
 /** Body-parser errors carry `type` and `status`; map them to the right 4xx instead of a 500. */
@@ -39,6 +40,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       body = parsed ?? problem(status, slugFor(status), messageOf(exception));
     } else if (exception && typeof exception === 'object' && bodyParserProblem(exception)) {
       body = bodyParserProblem(exception)!;
+    } else if (isDatabaseError(exception)) {
+      // Logged without the query's parameters (they may hold customer text).
+      this.logger.error(`Database error: ${describeDatabaseError(exception)}`);
+      body = problem(503, 'database-unavailable', 'The database is unavailable or failed this request. Try again shortly.');
+      headers = { 'Retry-After': '5' };
     } else {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
       body = problem(500, 'internal-error', 'An unexpected error occurred. It has been logged.');
@@ -47,6 +53,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
+}
+
+function describeDatabaseError(err: unknown): string {
+  const causes: string[] = [];
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    // Drizzle's own message repeats the SQL and its parameters; keep the first line only.
+    if (typeof message === 'string') causes.push(`${typeof code === 'string' ? `[${code}] ` : ''}${message.split('\n')[0]!.slice(0, 200)}`);
+  }
+  return causes.join(' ← ');
 }
 
 function slugFor(status: number): string {

@@ -21,6 +21,14 @@ export const envSchema = z.object({
   HOST: z.preprocess((v) => v || '0.0.0.0', z.string()),
   BODY_LIMIT: z.preprocess((v) => v || '25mb', z.string()),
   DATA_DIR: z.preprocess((v) => v || './data/db', z.string()),
+  DATABASE_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  ),
+  DATABASE_SCHEMA: z.preprocess((v) => v || 'public', z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase letters, digits and _')),
+  DATABASE_POOL_SIZE: num(10, 1),
+  TICKET_LEASE_SECONDS: num(300, 5),
+  IDEMPOTENCY_TTL_HOURS: num(24, 1),
 
   LLM_PROVIDER: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['openai', 'offline']).optional()),
   OPENAI_API_KEY: optionalString,

@@ -1,8 +1,25 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { randomBytes } from 'node:crypto';
 import { ApiProblems } from '../common/api-docs.decorators.js';
-import { ArticleDto, SearchQueryDto, SearchResponseDto } from './knowledge-base.dto.js';
-import { KnowledgeBaseService } from './knowledge-base.service.js';
+import { ProblemException } from '../common/problem-details.js';
+import { ZodBodyPipe } from '../common/validation.js';
+import { highlight } from './highlight.js';
+import {
+  ArticleDto,
+  ArticleListQueryDto,
+  ArticleWriteDto,
+  ImportRequestDto,
+  ImportResultDto,
+  SearchQueryDto,
+  SearchResponseDto,
+} from './knowledge-base.dto.js';
+import { ArticleWriteSchema, ImportRequestSchema, type ArticleWrite } from './knowledge-base.schemas.js';
+import { KnowledgeBaseService, type ImportRequest, type StoredArticle } from './knowledge-base.service.js';
+
+const ID_EXAMPLE = { name: 'id', example: 'kb-0001' };
+const IF_MATCH = { name: 'If-Match', required: false, description: 'The version you read (ETag "3" or 3): the write fails with 412 if the article changed since.' };
 
 @ApiTags('knowledge-base')
 @Controller('knowledge-base')
@@ -10,26 +27,112 @@ export class KnowledgeBaseController {
   constructor(private readonly kb: KnowledgeBaseService) {}
 
   @Get('search')
-  @ApiOperation({ summary: 'Ranked full-text search (BM25+) over the articles, best first' })
+  @ApiOperation({ summary: 'Ranked full-text search (BM25+, stemming, typo tolerance) over the stored articles, best first' })
   @ApiOkResponse({ type: SearchResponseDto })
-  @ApiProblems(400)
-  search(@Query() { q, limit, category }: SearchQueryDto) {
-    return { hits: this.kb.search(q, limit ?? 5, category).map(({ id, title, score, snippet }) => ({ id, title, score, snippet })) };
+  @ApiProblems(400, 503)
+  async search(@Query() { q, limit, category }: SearchQueryDto) {
+    const hits = await this.kb.search(q, limit ?? 5, category);
+    return { hits: hits.map(({ id, title, category, score, snippet }) => ({ id, title, category, score, snippet, highlight: highlight(snippet, q) })) };
   }
 
   @Get('articles')
-  @ApiOperation({ summary: 'List the articles' })
+  @ApiOperation({ summary: 'List the articles by id, a page at a time (Link rel="next" when there are more)' })
   @ApiOkResponse({ type: [ArticleDto] })
-  list() {
-    return this.kb.list();
+  @ApiProblems(400, 503)
+  async list(@Query() { limit = 100, after, category }: ArticleListQueryDto, @Res({ passthrough: true }) res: Response) {
+    const page = await this.kb.list({ limit, after, category });
+    if (page.length === limit) {
+      const next = new URLSearchParams({ limit: String(limit), after: page.at(-1)!.id, ...(category ? { category } : {}) });
+      res.setHeader('Link', `</knowledge-base/articles?${next}>; rel="next"`);
+    }
+    return page;
   }
 
   @Get('articles/:id')
-  @ApiOperation({ summary: 'One article' })
+  @ApiOperation({ summary: 'One article (ETag: its version)' })
   @ApiOkResponse({ type: ArticleDto })
-  @ApiParam({ name: 'id', example: 'kb-0001' })
-  @ApiProblems(404)
-  get(@Param('id') id: string) {
-    return this.kb.get(id);
+  @ApiParam(ID_EXAMPLE)
+  @ApiProblems(404, 503)
+  async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+    return withEtag(res, await this.kb.get(id));
   }
+
+  @Post('articles')
+  @ApiOperation({ summary: 'Create an article; searchable as soon as this returns' })
+  @ApiBody({ type: ArticleWriteDto })
+  @ApiCreatedResponse({ type: ArticleDto })
+  @ApiProblems(400, 409, 413, 415, 503)
+  async create(@Body(new ZodBodyPipe(ArticleWriteSchema)) body: ArticleWrite, @Res({ passthrough: true }) res: Response) {
+    const article = await this.kb.create({ ...body, id: body.id ?? generatedId(body.title) });
+    res.setHeader('Location', `/knowledge-base/articles/${article.id}`);
+    return withEtag(res, article);
+  }
+
+  @Put('articles/:id')
+  @ApiOperation({ summary: 'Create or replace an article (201 when created, 200 when replaced); the old text stops matching at once' })
+  @ApiParam(ID_EXAMPLE)
+  @ApiHeader(IF_MATCH)
+  @ApiBody({ type: ArticleWriteDto })
+  @ApiOkResponse({ type: ArticleDto })
+  @ApiProblems(400, 412, 413, 415, 503)
+  async put(
+    @Param('id') id: string,
+    @Body(new ZodBodyPipe(ArticleWriteSchema)) body: ArticleWrite,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const checked = ArticleWriteSchema.shape.id.safeParse(id);
+    if (!checked.success || (body.id !== undefined && body.id !== id)) {
+      throw ProblemException.validation([{ path: body.id !== undefined && body.id !== id ? 'id' : 'params.id', message: body.id !== id ? 'must equal the id in the path' : 'lowercase letters, digits and dashes (at most 64)' }]);
+    }
+    const { article, outcome } = await this.kb.put({ ...body, id }, parseIfMatch(ifMatch));
+    res.status(outcome === 'created' ? 201 : 200);
+    return withEtag(res, article);
+  }
+
+  @Delete('articles/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an article; it stops appearing in search at once' })
+  @ApiParam(ID_EXAMPLE)
+  @ApiHeader(IF_MATCH)
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiProblems(404, 412, 503)
+  async remove(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    await this.kb.remove(id, parseIfMatch(ifMatch));
+  }
+
+  @Post('import')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Bulk import of JSON articles and Markdown files (front matter), all or nothing; re-importing the same text changes nothing' })
+  @ApiBody({ type: ImportRequestDto })
+  @ApiOkResponse({ type: ImportResultDto })
+  @ApiProblems(400, 409, 413, 415, 503)
+  import(@Body(new ZodBodyPipe(ImportRequestSchema)) body: ImportRequest) {
+    return this.kb.import(body);
+  }
+}
+
+function withEtag(res: Response, article: StoredArticle): StoredArticle {
+  res.setHeader('ETag', `"${article.version}"`);
+  return article;
+}
+
+/** `If-Match: "3"`, `W/"3"` or `3` → 3; anything else is a 400 naming the header. */
+function parseIfMatch(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value.trim());
+  if (!m) throw ProblemException.validation([{ path: 'headers.if-match', message: 'must be the article version, e.g. "3"' }]);
+  return Number(m[1]);
+}
+
+/** A readable id from the title plus a random suffix: "change-your-billing-e-mail-4k2x9q". */
+function generatedId(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/, '');
+  return `${slug || 'article'}-${randomBytes(4).readUInt32BE().toString(36).padStart(7, '0').slice(0, 7)}`;
 }

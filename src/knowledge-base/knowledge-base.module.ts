@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
 import { AppConfigModule } from '../config/config.module.js';
+import { DatabaseModule } from '../database/database.module.js';
 import { ModelsModule } from '../models/models.module.js';
+import { ArticlesRepository } from './articles.repository.js';
 import { KnowledgeBaseAgent } from './knowledge-base.agent.js';
 import { KnowledgeBaseController } from './knowledge-base.controller.js';
 import { KnowledgeBaseService } from './knowledge-base.service.js';
 
 @Module({
-  imports: [AppConfigModule, ModelsModule, AgentsModule],
+  imports: [AppConfigModule, DatabaseModule, ModelsModule, AgentsModule],
   controllers: [KnowledgeBaseController],
-  providers: [KnowledgeBaseService, KnowledgeBaseAgent],
+  providers: [ArticlesRepository, KnowledgeBaseService, KnowledgeBaseAgent],
   exports: [KnowledgeBaseService, KnowledgeBaseAgent],
 })
 export class KnowledgeBaseModule {}

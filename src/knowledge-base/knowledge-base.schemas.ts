@@ -35,3 +35,31 @@ export const SearchToolParameters = z.object({
   limit: z.number().int().min(1).max(10).nullable().describe('How many articles to return (default 5).'),
   category: z.string().nullable().describe('Restrict to one category, or null for all.'),
 });
+
+const ArticleFields = {
+  title: textField(300).transform((s) => s.trim()),
+  body: textField(200_000),
+  category: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _'),
+  tags: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
+};
+const ArticleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and dashes (at most 64)');
+
+/** Body of POST /knowledge-base/articles (id optional) and PUT /knowledge-base/articles/:id (id from the path). */
+export const ArticleWriteSchema = z.object({ id: ArticleId.optional(), ...ArticleFields }).strict();
+export type ArticleWrite = z.infer<typeof ArticleWriteSchema>;
+
+export const IMPORT_MAX_ARTICLES = 2_000;
+export const ImportRequestSchema = z
+  .object({
+    articles: z.array(z.object({ id: ArticleId, ...ArticleFields, updated_at: z.iso.datetime({ offset: true }).optional() }).strict()).max(IMPORT_MAX_ARTICLES).default([]),
+    markdown: z
+      .array(z.object({ name: z.string().max(255).optional(), content: z.string().min(1).max(200_000) }).strict())
+      .max(IMPORT_MAX_ARTICLES)
+      .default([]),
+    on_existing: z.enum(['update', 'skip', 'fail']).default('update'),
+  })
+  .strict()
+  .refine((r) => r.articles.length + r.markdown.length <= IMPORT_MAX_ARTICLES, {
+    message: `at most ${IMPORT_MAX_ARTICLES} articles per import`,
+    path: ['articles'],
+  });

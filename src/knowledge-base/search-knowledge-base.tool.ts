@@ -10,9 +10,11 @@ export function searchKnowledgeBaseTool(kb: KnowledgeBaseService) {
     name: SEARCH_TOOL_NAME,
     description: 'Full-text search (BM25) over the help-center articles. Returns ranked hits with a relevant passage.',
     parameters: SearchToolParameters,
-    execute: ({ query, limit, category }) => {
-      const hits = kb.search(query, limit ?? 5, category ?? undefined);
+    execute: async ({ query, limit, category }) => {
+      const hits = await kb.search(query, limit ?? 5, category ?? undefined);
       return JSON.stringify({ query, hits });
     },
+    // A failing store (database down) fails the run → 503, instead of the model reading an error text.
+    errorFunction: null,
   });
 }

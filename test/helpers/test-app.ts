@@ -4,15 +4,17 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { AppConfig, loadConfig } from '../../src/config/configuration.js';
 import { setupApp } from '../../src/setup-app.js';
+import { freshDataDir } from './databases.js';
 
 /**
  * The real AppModule with the configuration replaced by `env` (hermetic: the machine's own
- * environment, e.g. an OPENAI_API_KEY, never leaks into a test).
+ * environment, e.g. an OPENAI_API_KEY, never leaks into a test). Without DATA_DIR or DATABASE_URL
+ * in `env` it gets a fresh embedded database of its own.
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<NestExpressApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(AppConfig)
-    .useValue(loadConfig({ LLM_PROVIDER: 'offline', ...env }))
+    .useValue(loadConfig({ LLM_PROVIDER: 'offline', ...(env.DATA_DIR || env.DATABASE_URL ? {} : { DATA_DIR: freshDataDir() }), ...env }))
     .compile();
   const app = setupApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] }));
   await app.init();

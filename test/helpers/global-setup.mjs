@@ -1,0 +1,32 @@
+// Once per test run: an embedded database migrated by the real `db:migrate` code, copied by each
+// test app (opening a copy takes ~0.3 s; creating a database takes ~3 s), and a probe of the
+// PostgreSQL the PostgreSQL suites use.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export default async function globalSetup() {
+  const root = mkdtempSync(join(tmpdir(), 'support-agents-test-'));
+  const template = join(root, 'template');
+  execFileSync(process.execPath, ['--import', './scripts/register-swc.mjs', 'src/database/migrate.cli.ts'], {
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: template },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  process.env.TEST_TMP_ROOT = root;
+  process.env.TEST_PGLITE_TEMPLATE = template;
+
+  const url = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    process.env.TEST_POSTGRES_URL = url;
+  } catch (err) {
+    process.env.TEST_POSTGRES_SKIP = `PostgreSQL not reachable at ${url.replace(/:[^:@/]*@/, ':***@')} (${err.code ?? err.message})`;
+    console.warn(`\n[tests] ${process.env.TEST_POSTGRES_SKIP}: the PostgreSQL suites are skipped; the PGlite suites run.`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
