@@ -35,6 +35,7 @@ export function acquireDataDirLock(dir: string): DataDirLock {
         throw new Error(
           `DATA_DIR ${dir} is in use by process ${holder}. The embedded database serves one process; ` +
             'stop the other one, or use DATABASE_URL (PostgreSQL) to run several instances.',
+          { cause: err },
         );
       }
       // Stale: its process is gone (a crash, kill -9), or it is ours from a database never closed.
