@@ -10,11 +10,12 @@ import { DatabaseModule } from './database/database.module.js';
 import { KnowledgeBaseModule } from './knowledge-base/knowledge-base.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
 import { ResolutionModule } from './resolution/resolution.module.js';
+import { TicketsModule } from './tickets/tickets.module.js';
 import { TriageModule } from './triage/triage.module.js';
 
 /** Global pipe, filter and interceptor live here (not in main.ts) so test apps behave like production. */
 @Module({
-  imports: [AppConfigModule, DatabaseModule, AgentsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule],
+  imports: [AppConfigModule, DatabaseModule, AgentsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule, TicketsModule],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

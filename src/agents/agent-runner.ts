@@ -88,7 +88,7 @@ export class AgentRunner {
       this.logger.warn(`OpenAI backend failed (${failure.kind}: ${failure.message}); answering with the offline policy (degraded).`);
       try {
         const result = await this.runOn<O, C>('offline', agents, input, makeContext(), output);
-        return { ...result, meta: { backend: 'offline', degraded: true } };
+        return { ...result, meta: { ...result.meta, degraded: true } };
       } catch (fallbackError) {
         throw toProblem(fallbackError);
       }
@@ -105,7 +105,9 @@ export class AgentRunner {
         ? [{ name: item.rawItem.name, output: typeof item.output === 'string' ? item.output : JSON.stringify(item.output) }]
         : [],
     );
-    return { output: output.parse(result.finalOutput), meta: { backend, degraded: false } as RunMeta, context, toolOutputs };
+    const u = result.state.usage;
+    const usage = { requests: u.requests, input_tokens: u.inputTokens, output_tokens: u.outputTokens, total_tokens: u.totalTokens };
+    return { output: output.parse(result.finalOutput), meta: { backend, degraded: false, usage } as RunMeta, context, toolOutputs };
   }
 }
 

@@ -8,6 +8,15 @@ export interface RunMeta {
   backend: Backend;
   /** True when the OpenAI backend failed and the offline policy answered instead. */
   degraded: boolean;
+  /** Model requests and tokens of the run (zero tokens offline: no language model runs). */
+  usage?: RunUsage;
+}
+
+export interface RunUsage {
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
 }
 
 /** A controller result that carries run metadata next to the JSON body. */

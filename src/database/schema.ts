@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * One schema for PGlite and PostgreSQL. Migrations in `drizzle/` are generated from this file
@@ -84,8 +84,11 @@ export const idempotencyKeys = pgTable(
     scope: text('scope').notNull(),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
+    /** What the first request created (e.g. the ticket id), set in the same transaction. */
+    resourceId: text('resource_id'),
     responseStatus: integer('response_status'),
-    responseBody: jsonb('response_body'),
+    /** json, not jsonb: a replay returns the first response byte for byte (jsonb reorders keys). */
+    responseBody: json('response_body'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],

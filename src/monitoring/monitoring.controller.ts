@@ -1,17 +1,21 @@
-import { Body, Controller, Post } from '@nestjs/common';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
-import { ApiAgentRoute } from '../common/api-docs.decorators.js';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiAgentRoute, ApiProblems, ProblemDetailsDto } from '../common/api-docs.decorators.js';
 import { WithRunMeta } from '../common/run-meta.js';
 import { ZodBodyPipe } from '../common/validation.js';
+import { MonitoringReportRepository, resolveReportRange, type MonitoringReport } from './monitoring-report.repository.js';
 import { MonitoringAgent } from './monitoring.agent.js';
-import { MonitoringRequestDto, MonitoringResponseDto } from './monitoring.dto.js';
+import { MonitoringReportDto, MonitoringReportQueryDto, MonitoringRequestDto, MonitoringResponseDto } from './monitoring.dto.js';
 import { MonitoringRequestSchema, type MonitoringRequest, type MonitoringResult } from './monitoring.schemas.js';
-import type { SlaTargets } from './sla.js';
+import { SLA_TARGET_KEYS, type SlaTargets } from './sla.js';
 
 @ApiTags('monitoring')
 @Controller()
 export class MonitoringController {
-  constructor(private readonly monitoring: MonitoringAgent) {}
+  constructor(
+    private readonly monitoring: MonitoringAgent,
+    private readonly reports: MonitoringReportRepository,
+  ) {}
 
   @Post('run_performance_monitoring')
   @ApiAgentRoute('Compute SLA metrics from ticket updates, find breaches, alert, and write a dashboard report', MonitoringResponseDto)
@@ -19,5 +23,30 @@ export class MonitoringController {
   async run(@Body(new ZodBodyPipe(MonitoringRequestSchema)) body: MonitoringRequest): Promise<WithRunMeta<{ monitoring_result: MonitoringResult }>> {
     const { body: result, meta } = await this.monitoring.monitor(body.ticket_updates, (body.sla_targets ?? {}) as SlaTargets);
     return new WithRunMeta({ monitoring_result: result }, meta);
+  }
+
+  @Get('monitoring/report')
+  @ApiOperation({
+    summary: 'Read-only SLA report over the stored tickets (same metric rules as /run_performance_monitoring/; sends no alert, runs no agent)',
+    description:
+      'Metrics of the tickets created in [from, to), optionally grouped by category, priority, channel or day (UTC), from their stored ' +
+      'event history (docs/metrics.md, "Report over stored tickets"). SLA targets are query parameters with the names of the ' +
+      '`sla_targets` keys; breaches are listed per group but never alerted.',
+  })
+  @ApiOkResponse({ type: MonitoringReportDto })
+  @ApiProblems(400)
+  @ApiResponse({
+    status: 503,
+    description: 'The database is unavailable (see Retry-After).',
+    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
+  })
+  report(@Query() query: MonitoringReportQueryDto): Promise<MonitoringReport> {
+    const { from, to } = resolveReportRange(query, new Date());
+    const targets: SlaTargets = {};
+    for (const key of SLA_TARGET_KEYS) {
+      const value = query[key as keyof MonitoringReportQueryDto];
+      if (typeof value === 'number') targets[key as keyof SlaTargets] = value;
+    }
+    return this.reports.report({ from, to, groupBy: query.group_by, targets });
   }
 }

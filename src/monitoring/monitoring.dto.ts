@@ -1,9 +1,15 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsNumber, IsString, Max, Min, ValidateBy } from 'class-validator';
+import { Optional } from '../common/validation.js';
 import { PRIORITIES } from '../triage/taxonomy.js';
 import { METRIC_NAMES } from './metrics.js';
 import { MAX_TICKET_UPDATES } from './monitoring.schemas.js';
 import { SLA_TARGET_KEYS } from './sla.js';
+import { REPORT_GROUP_BY, type ReportGroupBy } from './stored-updates.js';
 import { ACTORS, UPDATE_STATUSES } from './ticket-facts.js';
+import { TIMESTAMP_MESSAGE, isTimestamp } from './timestamp.js';
 
 /**
  * Swagger documentation of the monitoring body. Validation is the zod schema in
@@ -78,4 +84,124 @@ export class MonitoringResultDto {
 
 export class MonitoringResponseDto {
   @ApiProperty({ type: MonitoringResultDto }) monitoring_result!: MonitoringResultDto;
+}
+
+// ---- GET /monitoring/report -------------------------------------------------------------
+
+const TIMESTAMP_PARAM_MESSAGE = `${TIMESTAMP_MESSAGE}; in a URL write + as %2B`;
+
+/** The query parameter is a timestamp as the ticket updates take them (timestamp.ts). */
+function IsTimestampParam(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isTimestamp',
+    validator: { validate: (value: unknown) => isTimestamp(value), defaultMessage: (args) => `${args?.property ?? 'value'} ${TIMESTAMP_PARAM_MESSAGE}` },
+  });
+}
+
+/** Only plain decimal numbers become numbers ("0x10", " 5", "1e2" stay strings and fail). */
+const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}(\.\d{1,9})?$/.test(value) ? Number(value) : value);
+
+/** One SLA target as a query parameter, with the same ranges as `sla_targets` (sla.ts). */
+function TargetParam(description: string, example: number, range: { min: number; max?: number } = { min: 0 }): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ type: Number, description, example, minimum: range.min, ...(range.max !== undefined ? { maximum: range.max } : {}) }),
+    Optional(),
+    Transform(toNumber),
+    // Validators run in the order applied (stopAtFirstError): the type first.
+    IsNumber({ allowNaN: false, allowInfinity: false }),
+    Min(range.min),
+    ...(range.max !== undefined ? [Max(range.max)] : []),
+  );
+}
+
+const above = (what: string) => `Target for ${what}; breached when the value is above it.`;
+const below = (what: string) => `Target for ${what}; breached when the value is below it.`;
+
+/**
+ * `GET /monitoring/report` query. The SLA targets are the `sla_targets` keys of
+ * `POST /run_performance_monitoring/`, one parameter each.
+ */
+export class MonitoringReportQueryDto {
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'Tickets created at or after this instant. Default: 30 days before `to`.' })
+  @Optional()
+  @IsTimestampParam()
+  @IsString()
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Tickets created before this instant. Default: now. At most 366 days after `from`.' })
+  @Optional()
+  @IsTimestampParam()
+  @IsString()
+  to?: string;
+
+  @ApiPropertyOptional({ enum: REPORT_GROUP_BY, example: 'priority', description: 'One group per value (`day`: UTC date of creation). Default: one group, key null.' })
+  @Optional()
+  @IsIn(REPORT_GROUP_BY, { message: `group_by must be one of: ${REPORT_GROUP_BY.join(', ')}` })
+  @IsString()
+  group_by?: ReportGroupBy;
+
+  @TargetParam(above('tickets_total'), 1000) tickets_total?: number;
+  @TargetParam(below('tickets_resolved'), 100) tickets_resolved?: number;
+  @TargetParam(above('backlog'), 50) backlog?: number;
+  @TargetParam(above('avg_first_response_time (hours)'), 1) avg_first_response_time?: number;
+  @TargetParam(above('avg_resolution_time (hours)'), 24) avg_resolution_time?: number;
+  @TargetParam(above('p90_resolution_time (hours)'), 48) p90_resolution_time?: number;
+  @TargetParam(below('sla_compliance (fraction 0-1)'), 0.95, { min: 0, max: 1 }) sla_compliance?: number;
+  @TargetParam(above('reopen_rate (fraction 0-1)'), 0.1, { min: 0, max: 1 }) reopen_rate?: number;
+  @TargetParam(below('customer_satisfaction (1-5)'), 4, { min: 1, max: 5 }) customer_satisfaction?: number;
+  @TargetParam('Resolution target in hours for High-priority tickets (sla_compliance). Default 4.', 4) resolution_time_high?: number;
+  @TargetParam('Resolution target in hours for Medium-priority tickets and tickets without a priority. Default 24.', 24) resolution_time_medium?: number;
+  @TargetParam('Resolution target in hours for Low-priority tickets. Default 72.', 72) resolution_time_low?: number;
+}
+
+export class ReportGroupDto {
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'string', nullable: true },
+    example: { priority: 'High' },
+    description: '`{ <group_by>: value }` (value null for tickets without one), or null without group_by.',
+  })
+  key!: Record<string, string | null> | null;
+
+  @ApiProperty({
+    type: [MetricDto],
+    example: [
+      { metric_name: 'tickets_total', value: 42 },
+      { metric_name: 'tickets_resolved', value: 37 },
+      { metric_name: 'backlog', value: 5 },
+      { metric_name: 'avg_first_response_time', value: 0.35 },
+      { metric_name: 'avg_resolution_time', value: 2.8 },
+      { metric_name: 'p90_resolution_time', value: 6.1 },
+      { metric_name: 'sla_compliance', value: 0.8649 },
+      { metric_name: 'reopen_rate', value: 0.0513 },
+      { metric_name: 'customer_satisfaction', value: 4.3 },
+    ],
+    description: 'The metrics of POST /run_performance_monitoring/ (a metric without data is omitted).',
+  })
+  metrics!: MetricDto[];
+
+  @ApiProperty({ enum: METRIC_NAMES, isArray: true, example: ['sla_compliance'], description: 'Metrics that breach the given targets.' })
+  sla_breaches!: string[];
+}
+
+export class MonitoringReportDto {
+  @ApiProperty({ example: '2026-11-01T00:00:00.000Z' }) from!: string;
+  @ApiProperty({ example: '2026-12-01T00:00:00.000Z' }) to!: string;
+  @ApiProperty({ enum: REPORT_GROUP_BY, nullable: true, example: 'priority' }) group_by!: ReportGroupBy | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { sla_compliance: 0.9, resolution_time_high: 4 },
+    description: 'The targets given (resolution_time_* not given use their defaults 4 / 24 / 72 h).',
+  })
+  sla_targets!: Record<string, number>;
+
+  @ApiProperty({ example: 42, description: 'Tickets created in [from, to).' }) tickets!: number;
+
+  @ApiProperty({ type: [ReportGroupDto], description: 'Ordered by key (null last); exactly one group with key null without group_by.' })
+  groups!: ReportGroupDto[];
+
+  @ApiProperty({ example: '2026-12-01T08:00:00.000Z' }) generated_at!: string;
 }

@@ -11,5 +11,6 @@ import { ResolutionController } from './resolution.controller.js';
   imports: [AppConfigModule, ModelsModule, AgentsModule, KnowledgeBaseModule, TriageModule],
   controllers: [ResolutionController],
   providers: [ResolutionAgent],
+  exports: [ResolutionAgent],
 })
 export class ResolutionModule {}

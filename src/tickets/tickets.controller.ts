@@ -1,0 +1,101 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiProblems } from '../common/api-docs.decorators.js';
+import { ZodBodyPipe } from '../common/validation.js';
+import type { StoredResponse } from '../idempotency/idempotency.service.js';
+import { TriageRequestDto } from '../triage/triage.dto.js';
+import {
+  CreateTicketQueryDto,
+  TicketAcceptedDto,
+  TicketDto,
+  TicketEventRequestDto,
+  TicketListQueryDto,
+  TicketPageDto,
+} from './tickets.dto.js';
+import { TicketEventRequestSchema, type TicketEventRequest } from './tickets.schemas.js';
+import { TicketsService } from './tickets.service.js';
+
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Any unique string (a UUID): a retry with the same key and body returns the first response (Idempotent-Replayed: true) and creates nothing.',
+};
+const TICKET_ID = { name: 'id', example: '0f8e9c1a-3b7d-4a51-9a52-6f0e7a2d1c44' };
+
+/** Sends a stored (possibly replayed) response with its status. */
+function send<T>(res: Response, response: StoredResponse<T>): T {
+  res.status(response.status);
+  if (response.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  return response.body;
+}
+
+@ApiTags('tickets')
+@Controller('tickets')
+export class TicketsController {
+  constructor(private readonly tickets: TicketsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Store a ticket, then run triage → resolution on it (201 with the outcome and every step), or 202 at once with ?mode=async',
+  })
+  @ApiHeader(IDEMPOTENCY_KEY)
+  @ApiCreatedResponse({ type: TicketDto, description: 'The ticket after the workflow ran; status "failed" (with `error`) when an agent run failed: retry it with POST /tickets/:id/retry.' })
+  @ApiAcceptedResponse({ type: TicketAcceptedDto, description: 'mode=async: stored; poll the Location.' })
+  @ApiProblems(400, 409, 413, 415, 422, 503)
+  async create(
+    @Body() dto: TriageRequestDto,
+    @Query() { mode }: CreateTicketQueryDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const response = await this.tickets.create(dto, { idempotencyKey, async: mode === 'async' });
+    res.setHeader('Location', `/tickets/${response.body.id}`);
+    return send(res, response);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Tickets, newest first, filtered; cursor pagination' })
+  @ApiOkResponse({ type: TicketPageDto })
+  @ApiProblems(400, 503)
+  list(@Query() query: TicketListQueryDto) {
+    return this.tickets.list({ ...query, limit: query.limit ?? 50 });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One ticket with every event, oldest first' })
+  @ApiParam(TICKET_ID)
+  @ApiOkResponse({ type: TicketDto })
+  @ApiProblems(404, 503)
+  get(@Param('id') id: string) {
+    return this.tickets.view(id);
+  }
+
+  @Post(':id/events')
+  @ApiOperation({
+    summary: 'Record an update from a person or the helpdesk: agent_reply, customer_reply, note, resolved, reopened, closed, csat. A customer_reply to a clarifying question runs the agents again.',
+  })
+  @ApiParam(TICKET_ID)
+  @ApiHeader(IDEMPOTENCY_KEY)
+  @ApiBody({ type: TicketEventRequestDto })
+  @ApiCreatedResponse({ type: TicketDto })
+  @ApiProblems(400, 404, 409, 413, 415, 422, 503)
+  async addEvent(
+    @Param('id') id: string,
+    @Body(new ZodBodyPipe(TicketEventRequestSchema)) event: TicketEventRequest,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.tickets.addEvent(id, event, idempotencyKey));
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run the workflow of a failed ticket again' })
+  @ApiParam(TICKET_ID)
+  @ApiOkResponse({ type: TicketDto })
+  @ApiProblems(404, 409, 503)
+  retry(@Param('id') id: string) {
+    return this.tickets.retry(id);
+  }
+}

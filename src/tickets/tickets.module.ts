@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AppConfigModule } from '../config/config.module.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
+import { ResolutionModule } from '../resolution/resolution.module.js';
+import { TriageModule } from '../triage/triage.module.js';
+import { TicketWorkflow } from './ticket-workflow.service.js';
+import { TicketsController } from './tickets.controller.js';
+import { TicketsRepository } from './tickets.repository.js';
+import { TicketsService } from './tickets.service.js';
+
+@Module({
+  imports: [AppConfigModule, DatabaseModule, IdempotencyModule, TriageModule, ResolutionModule],
+  controllers: [TicketsController],
+  providers: [TicketsRepository, TicketWorkflow, TicketsService],
+  exports: [TicketsService],
+})
+export class TicketsModule {}

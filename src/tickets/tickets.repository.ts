@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { Database, type Db } from '../database/database.js';
+import { ticketEvents, tickets, type TicketEventRow, type TicketRow } from '../database/schema.js';
+import type { TicketStatus } from './ticket-status.js';
+
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Executor = Db | Tx;
+
+export interface NewEvent {
+  type: string;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+export interface TicketFilter {
+  status?: TicketStatus[];
+  category?: string;
+  priority?: string;
+  channel?: string;
+  customer_id?: string;
+  created_from?: Date;
+  created_to?: Date;
+  /** Keyset cursor: tickets older (lower seq) than this one. */
+  before_seq?: number;
+  limit: number;
+}
+
+/** Tickets and their event log. Every status change is written with its event in one transaction. */
+@Injectable()
+export class TicketsRepository {
+  constructor(private readonly database: Database) {}
+
+  get db(): Db {
+    return this.database.db;
+  }
+
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  async insert(tx: Tx, ticket: { id: string; inquiryText: string; metadata: Record<string, unknown> }, event: NewEvent): Promise<TicketRow> {
+    const metadata = ticket.metadata as { channel?: string; customer_id?: string };
+    const [row] = await tx
+      .insert(tickets)
+      .values({ ...ticket, status: 'received', channel: metadata.channel ?? null, customerId: metadata.customer_id ?? null })
+      .returning();
+    await tx.insert(ticketEvents).values({ ticketId: ticket.id, ...event });
+    return row!;
+  }
+
+  async get(id: string, executor: Executor = this.db): Promise<TicketRow | undefined> {
+    const [row] = await executor.select().from(tickets).where(eq(tickets.id, id));
+    return row;
+  }
+
+  /** The row locked for this transaction: concurrent events on one ticket apply one after another. */
+  async getForUpdate(tx: Tx, id: string): Promise<TicketRow | undefined> {
+    const [row] = await tx.select().from(tickets).where(eq(tickets.id, id)).for('update');
+    return row;
+  }
+
+  events(ticketId: string, executor: Executor = this.db): Promise<TicketEventRow[]> {
+    return executor.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).orderBy(asc(ticketEvents.id));
+  }
+
+  async addEvent(executor: Executor, ticketId: string, event: NewEvent): Promise<TicketEventRow> {
+    const [row] = await executor.insert(ticketEvents).values({ ticketId, ...event }).returning();
+    return row!;
+  }
+
+  /** Updates the ticket and appends the event that explains the change, atomically. */
+  async update(ticketId: string, set: Partial<typeof tickets.$inferInsert>, event: NewEvent, executor?: Tx): Promise<TicketRow> {
+    const write = async (tx: Tx) => {
+      const [row] = await tx.update(tickets).set({ ...set, updatedAt: new Date() }).where(eq(tickets.id, ticketId)).returning();
+      await tx.insert(ticketEvents).values({ ticketId, ...event });
+      return row!;
+    };
+    return executor ? write(executor) : this.transaction(write);
+  }
+
+  /**
+   * Takes the ticket for a workflow run: only from a status that allows it, or from a run whose
+   * lease expired (its process died). Returns undefined when another run holds it.
+   */
+  async claim(ticketId: string, from: TicketStatus[], leaseSeconds: number): Promise<TicketRow | undefined> {
+    const [row] = await this.db
+      .update(tickets)
+      .set({
+        status: 'processing',
+        attempts: sql`${tickets.attempts} + 1`,
+        leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})`,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(tickets.id, ticketId), or(inArray(tickets.status, from), and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, sql`now()`)))))
+      .returning();
+    return row;
+  }
+
+  /** Tickets whose workflow never started or whose run was abandoned (lease expired, or `all` at a single-process start). */
+  async abandoned(all: boolean, limit = 100): Promise<string[]> {
+    const stale = all ? sql`true` : lt(tickets.leaseUntil, sql`now()`);
+    const rows = await this.db
+      .select({ id: tickets.id })
+      .from(tickets)
+      .where(or(and(eq(tickets.status, 'received'), lt(tickets.createdAt, sql`now() - interval '5 seconds'`)), and(eq(tickets.status, 'processing'), stale)))
+      .orderBy(asc(tickets.seq))
+      .limit(limit);
+    return rows.map((r) => r.id);
+  }
+
+  list(filter: TicketFilter): Promise<TicketRow[]> {
+    const where: SQL[] = [];
+    if (filter.status?.length) where.push(inArray(tickets.status, filter.status));
+    if (filter.category) where.push(eq(tickets.category, filter.category));
+    if (filter.priority) where.push(eq(tickets.priority, filter.priority));
+    if (filter.channel) where.push(eq(tickets.channel, filter.channel));
+    if (filter.customer_id) where.push(eq(tickets.customerId, filter.customer_id));
+    if (filter.created_from) where.push(gte(tickets.createdAt, filter.created_from));
+    if (filter.created_to) where.push(lt(tickets.createdAt, filter.created_to));
+    if (filter.before_seq !== undefined) where.push(lt(tickets.seq, filter.before_seq));
+    return this.db
+      .select()
+      .from(tickets)
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(desc(tickets.seq))
+      .limit(filter.limit);
+  }
+}

@@ -1,0 +1,207 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ProblemException, problem } from '../common/problem-details.js';
+import { AppConfig } from '../config/configuration.js';
+import { Database } from '../database/database.js';
+import type { TicketEventRow, TicketRow } from '../database/schema.js';
+import { IdempotencyService, type StoredResponse } from '../idempotency/idempotency.service.js';
+import type { TriageRequest } from '../triage/triage.schemas.js';
+import { applyExternalEvent, canRetry, EXTERNAL_EVENT_ACTOR, type TicketStatus } from './ticket-status.js';
+import { TicketWorkflow } from './ticket-workflow.service.js';
+import type { TicketEventRequest, TicketListQuery } from './tickets.schemas.js';
+import { TicketsRepository } from './tickets.repository.js';
+
+export interface TicketView {
+  id: string;
+  status: TicketStatus;
+  inquiry_text: string;
+  metadata: Record<string, unknown>;
+  triage: unknown;
+  resolution: unknown;
+  error: unknown;
+  attempts: number;
+  created_at: string;
+  updated_at: string;
+  events?: EventView[];
+}
+
+export interface EventView {
+  id: string;
+  type: string;
+  actor: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export function toEventView(e: TicketEventRow): EventView {
+  return { id: String(e.id), type: e.type, actor: e.actor, at: e.at.toISOString(), data: e.data };
+}
+
+export function toTicketView(t: TicketRow, events?: TicketEventRow[]): TicketView {
+  return {
+    id: t.id,
+    status: t.status as TicketStatus,
+    inquiry_text: t.inquiryText,
+    metadata: t.metadata,
+    triage: t.triage ?? null,
+    resolution: t.resolution ?? null,
+    error: t.lastError ?? null,
+    attempts: t.attempts,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+    ...(events ? { events: events.map(toEventView) } : {}),
+  };
+}
+
+/** Opaque keyset cursor for GET /tickets (the last ticket's insertion number). */
+export const cursor = {
+  encode: (seq: number) => Buffer.from(`s:${seq}`).toString('base64url'),
+  decode(value: string): number | undefined {
+    const m = /^s:(\d{1,15})$/.exec(Buffer.from(value, 'base64url').toString('utf8'));
+    return m ? Number(m[1]) : undefined;
+  },
+};
+
+@Injectable()
+export class TicketsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Tickets');
+  /** Workflows started by this process that nobody awaits (async mode, recovery). */
+  private readonly background = new Set<Promise<unknown>>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly tickets: TicketsRepository,
+    private readonly workflow: TicketWorkflow,
+    private readonly idempotency: IdempotencyService,
+    private readonly database: Database,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Stores the ticket (and claims the Idempotency-Key) in one transaction, then runs the
+   * workflow: to its end before answering (201), or in the background (`async`: 202).
+   */
+  async create(request: TriageRequest, options: { idempotencyKey?: string; async: boolean }): Promise<StoredResponse<TicketView | { id: string; status: string }>> {
+    return this.idempotency.execute<string, TicketView | { id: string; status: string }>(
+      options.idempotencyKey,
+      'POST /tickets',
+      { ...request, async: options.async },
+      async (tx) => {
+        const id: string = randomUUID();
+        await this.tickets.insert(
+          tx,
+          { id, inquiryText: request.inquiry_text, metadata: request.metadata },
+          { type: 'created', actor: 'customer', data: { status: 'received', channel: request.metadata.channel } },
+        );
+        await this.idempotency.linkResource(tx, 'POST /tickets', options.idempotencyKey, id);
+        return id;
+      },
+      async (id) => {
+        if (options.async) {
+          this.inBackground(this.workflow.run(id, ['received']));
+          return { status: 202, body: { id, status: 'received' } };
+        }
+        await this.workflow.run(id, ['received']);
+        return { status: 201, body: await this.view(id) };
+      },
+    );
+  }
+
+  async view(id: string): Promise<TicketView> {
+    const ticket = await this.tickets.get(id);
+    if (!ticket) throw notFound(id);
+    return toTicketView(ticket, await this.tickets.events(id));
+  }
+
+  async list(query: TicketListQuery): Promise<{ tickets: TicketView[]; next_cursor: string | null }> {
+    const beforeSeq = query.cursor === undefined ? undefined : cursor.decode(query.cursor);
+    if (query.cursor !== undefined && beforeSeq === undefined) {
+      throw ProblemException.validation([{ path: 'cursor', message: 'is not a cursor returned by GET /tickets' }]);
+    }
+    const rows = await this.tickets.list({ ...query, before_seq: beforeSeq, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    return { tickets: page.map((t) => toTicketView(t)), next_cursor: rows.length > query.limit ? cursor.encode(page.at(-1)!.seq) : null };
+  }
+
+  /** An update from a person or the helpdesk; a customer's answer to a clarifying question runs the agents again. */
+  async addEvent(id: string, event: TicketEventRequest, idempotencyKey?: string): Promise<StoredResponse<TicketView>> {
+    const scope = `POST /tickets/${id}/events`;
+    return this.idempotency.execute(
+      idempotencyKey,
+      scope,
+      event,
+      async (tx) => {
+        const ticket = await this.tickets.getForUpdate(tx, id);
+        if (!ticket) throw notFound(id);
+        const outcome = applyExternalEvent(ticket.status as TicketStatus, event.type);
+        if (!outcome.ok) throw new ProblemException(problem(409, 'invalid-ticket-transition', `Cannot record "${event.type}": ${outcome.reason}.`, { ticket_status: ticket.status }));
+        const { type, ...data } = event;
+        const stored = await this.tickets.update(
+          id,
+          outcome.status === ticket.status ? {} : { status: outcome.status },
+          { type, actor: EXTERNAL_EVENT_ACTOR[type], data: { ...data, status: outcome.status } },
+          tx,
+        );
+        await this.idempotency.linkResource(tx, scope, idempotencyKey, stored.id);
+        return outcome.rerun;
+      },
+      async (rerun) => {
+        if (rerun) await this.workflow.run(id, ['received']);
+        return { status: 201, body: await this.view(id) };
+      },
+    );
+  }
+
+  /** Runs the workflow of a failed ticket again. */
+  async retry(id: string): Promise<TicketView> {
+    const ticket = await this.tickets.get(id);
+    if (!ticket) throw notFound(id);
+    if (!canRetry(ticket.status as TicketStatus)) {
+      throw new ProblemException(problem(409, 'not-retryable', `Only a failed ticket can be retried (status "${ticket.status}").`, { ticket_status: ticket.status }));
+    }
+    await this.tickets.addEvent(this.tickets.db, id, { type: 'retry', actor: 'system', data: { attempt: ticket.attempts + 1 } });
+    if (!(await this.workflow.run(id, ['failed']))) {
+      throw new ProblemException(problem(409, 'not-retryable', 'Another retry of this ticket is running.'));
+    }
+    return this.view(id);
+  }
+
+  /**
+   * Picks up tickets a previous process left unfinished (crash, deploy): at start-up, and every
+   * half lease on PostgreSQL where other instances may die too. With the embedded database this
+   * process is the only one, so every "processing" ticket at start-up was abandoned.
+   */
+  onApplicationBootstrap(): void {
+    this.inBackground(this.recover(this.database.kind === 'pglite'));
+    if (this.database.kind === 'postgres') {
+      this.sweepTimer = setInterval(() => this.inBackground(this.recover(false)), (this.config.env.TICKET_LEASE_SECONDS * 1000) / 2);
+      this.sweepTimer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.sweepTimer);
+    // Runs in flight finish (or fail) before the database closes; their tickets are never lost.
+    await Promise.allSettled([...this.background]);
+  }
+
+  private async recover(all: boolean): Promise<void> {
+    const ids = await this.tickets.abandoned(all);
+    for (const id of ids) {
+      if (this.stopping) return;
+      if (await this.workflow.run(id, all ? ['received', 'processing'] : ['received'])) this.logger.log(`Recovered ticket ${id} (its run had not finished)`);
+    }
+  }
+
+  private inBackground(work: Promise<unknown>): void {
+    const tracked = work.catch((err: unknown) => this.logger.error(`Background ticket work failed: ${err instanceof Error ? err.message : String(err)}`));
+    this.background.add(tracked);
+    void tracked.finally(() => this.background.delete(tracked));
+  }
+}
+
+function notFound(id: string): ProblemException {
+  return new ProblemException(problem(404, 'ticket-not-found', `No ticket "${id}".`));
+}
