@@ -21,7 +21,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Body larger than BODY_LIMIT.',
   415: 'Body is not application/json.',
   502: 'The model returned unusable output or did not finish within AGENT_MAX_TURNS.',
-  503: 'The model backend is unavailable and LLM_FALLBACK=false (see Retry-After).',
+  503: 'The database, or the model backend with LLM_FALLBACK=false, is unavailable: retry after Retry-After.',
 };
 
 /** Documents RFC 9457 problem responses for the given statuses (one decorator, not six). */

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ApiAgentRoute, ApiProblems, ProblemDetailsDto } from '../common/api-docs.decorators.js';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAgentRoute, ApiProblems } from '../common/api-docs.decorators.js';
 import { WithRunMeta } from '../common/run-meta.js';
 import { ZodBodyPipe } from '../common/validation.js';
 import { MonitoringReportRepository, resolveReportRange, type MonitoringReport } from './monitoring-report.repository.js';
@@ -34,12 +34,7 @@ export class MonitoringController {
       '`sla_targets` keys; breaches are listed per group but never alerted.',
   })
   @ApiOkResponse({ type: MonitoringReportDto })
-  @ApiProblems(400)
-  @ApiResponse({
-    status: 503,
-    description: 'The database is unavailable (see Retry-After).',
-    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
-  })
+  @ApiProblems(400, 503)
   report(@Query() query: MonitoringReportQueryDto): Promise<MonitoringReport> {
     const { from, to } = resolveReportRange(query, new Date());
     const targets: SlaTargets = {};

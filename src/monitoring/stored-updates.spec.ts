@@ -155,9 +155,31 @@ describe('stored ticket history → monitoring updates', () => {
     expect(storedTicketUpdates(ticket('J', 0), csats).map((u) => u.csat)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, 4]);
   });
 
+  it('the AI clarifying question (clarification_requested) answers the customer; internal notes are skipped', () => {
+    const h: [StoredTicket, StoredEvent[]] = [
+      ticket('L', 0),
+      [
+        ev.created(0),
+        { type: 'note', actor: 'agent', at: at(0.1), data: { status: 'received' } },
+        ev.triaged(0.2),
+        { type: 'clarification_requested', actor: 'resolution_agent', at: at(0.3), data: { status: 'pending further action' } },
+      ],
+    ];
+    expect(storedTicketUpdates(...h).map((u) => [u.status, u.actor])).toEqual([
+      ['open', 'customer'],
+      ['open', 'system'],
+      ['pending', 'agent'],
+    ]);
+    expect(metricsOf([h])).toMatchObject({ avg_first_response_time: 0.3, backlog: 1 });
+  });
+
   it('an unknown stored status keeps the previous one', () => {
-    const h = storedTicketUpdates(ticket('K', 0), [ev.agentReply(1), { type: 'note', actor: 'agent', at: at(2), data: { status: 'on_hold' } }]);
-    expect(h.map((u) => u.status)).toEqual(['open', 'in_progress', 'in_progress']);
+    const h = storedTicketUpdates(ticket('K', 0), [
+      ev.agentReply(1),
+      { type: 'helpdesk_sync', actor: 'agent', at: at(2), data: { status: 'on_hold' } },
+      { type: 'helpdesk_sync', actor: 'agent', at: at(3), data: { status: 'constructor' } },
+    ]);
+    expect(h.map((u) => u.status)).toEqual(['open', 'in_progress', 'in_progress', 'in_progress']);
   });
 });
 

@@ -28,25 +28,32 @@ export interface StoredEvent {
 
 type Actor = (typeof ACTORS)[number];
 
+/**
+ * Events that are not steps of the ticket: `created` is the opening step itself (at
+ * tickets.created_at), and an internal `note` by an agent neither answers the customer nor
+ * changes the status.
+ */
+const SKIPPED_EVENTS: ReadonlySet<string> = new Set(['created', 'note']);
+
 /** Stored ticket statuses → the engine's statuses. Unknown statuses keep the previous one. */
-export const STORED_STATUS: Readonly<Record<string, UpdateStatus>> = {
-  received: 'open',
-  processing: 'open',
-  failed: 'open',
-  'pending further action': 'pending',
-  in_progress: 'in_progress',
-  resolved: 'resolved',
-  escalated: 'escalated',
-  reopened: 'reopened',
-  closed: 'closed',
-};
+export const STORED_STATUS: ReadonlyMap<string, UpdateStatus> = new Map<string, UpdateStatus>([
+  ['received', 'open'],
+  ['processing', 'open'],
+  ['failed', 'open'],
+  ['pending further action', 'pending'],
+  ['in_progress', 'in_progress'],
+  ['resolved', 'resolved'],
+  ['escalated', 'escalated'],
+  ['reopened', 'reopened'],
+  ['closed', 'closed'],
+]);
 
 const isPriority = (p: string | null): p is Priority => p !== null && (PRIORITIES as readonly string[]).includes(p);
 
 /**
  * Who the engine should see behind an event. The AI resolution agent's reply (resolved, or a
- * question back: pending) answered the customer, so it is an `agent` step; its escalation is a
- * hand-over by the `system`. People are `agent`/`customer`; the triage agent and the service
+ * clarifying question: pending) answered the customer, so it is an `agent` step; its escalation
+ * is a hand-over by the `system`. People are `agent`/`customer`; the triage agent and the service
  * itself are `system`.
  */
 export function actorOf(event: StoredEvent, status: UpdateStatus | undefined): Actor {
@@ -66,7 +73,7 @@ function csatOf(event: StoredEvent): number | undefined {
  * One stored ticket and its events (in the order they were recorded) as engine events:
  * - first an `open` step by the `customer` at `tickets.created_at`, carrying the ticket's
  *   priority (when High/Medium/Low) and category; the `created` event records the same moment
- *   and is not repeated;
+ *   and is not repeated, and internal `note`s are skipped (SKIPPED_EVENTS);
  * - then one event per stored event, at its time (never before the creation: clock skew between
  *   instances must not move the creation), with the status the event left the ticket in
  *   (STORED_STATUS; an event without a known status keeps the previous one), the actor by
@@ -80,8 +87,8 @@ export function storedTicketUpdates(ticket: StoredTicket, events: readonly Store
   const updates: TicketUpdate[] = [first];
   let current: UpdateStatus = 'open';
   for (const event of events) {
-    if (event.type === 'created') continue;
-    const own = typeof event.data.status === 'string' ? STORED_STATUS[event.data.status] : undefined;
+    if (SKIPPED_EVENTS.has(event.type)) continue;
+    const own = typeof event.data.status === 'string' ? STORED_STATUS.get(event.data.status) : undefined;
     if (own) current = own;
     const t = event.at.getTime();
     const update: TicketUpdate = {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ProblemException, problem } from '../common/problem-details.js';
 import { AppConfig } from '../config/configuration.js';
@@ -63,7 +63,7 @@ export const cursor = {
 };
 
 @Injectable()
-export class TicketsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TicketsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Tickets');
   /** Workflows started by this process that nobody awaits (async mode, recovery). */
   private readonly background = new Set<Promise<unknown>>();
@@ -172,23 +172,26 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
    * half lease on PostgreSQL where other instances may die too. With the embedded database this
    * process is the only one, so every "processing" ticket at start-up was abandoned.
    */
-  onApplicationBootstrap(): void {
-    this.inBackground(this.recover(this.database.kind === 'pglite'));
+  async onApplicationBootstrap(): Promise<void> {
+    // The look-up is awaited (one indexed query); the runs it finds go on in the background.
+    const ids = await this.tickets.abandoned(this.database.kind === 'pglite');
+    if (ids.length) this.inBackground(this.recover(ids, this.database.kind === 'pglite'));
     if (this.database.kind === 'postgres') {
-      this.sweepTimer = setInterval(() => this.inBackground(this.recover(false)), (this.config.env.TICKET_LEASE_SECONDS * 1000) / 2);
+      const sweep = async () => this.recover(await this.tickets.abandoned(false), false);
+      this.sweepTimer = setInterval(() => this.inBackground(sweep()), (this.config.env.TICKET_LEASE_SECONDS * 1000) / 2);
       this.sweepTimer.unref();
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes (onApplicationShutdown): stop sweeping and let running workflows finish. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearInterval(this.sweepTimer);
     // Runs in flight finish (or fail) before the database closes; their tickets are never lost.
     await Promise.allSettled([...this.background]);
   }
 
-  private async recover(all: boolean): Promise<void> {
-    const ids = await this.tickets.abandoned(all);
+  private async recover(ids: string[], all: boolean): Promise<void> {
     for (const id of ids) {
       if (this.stopping) return;
       if (await this.workflow.run(id, all ? ['received', 'processing'] : ['received'])) this.logger.log(`Recovered ticket ${id} (its run had not finished)`);
