@@ -1,8 +1,10 @@
 /** The app in a child process, loaded with autocannon from this one; RSS read from /proc. */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** Server on core 0, load on core 1, when there are two cores and taskset (util-linux). */
@@ -16,7 +18,21 @@ export function pinSelf(cpu: number): void {
   if (PINNED) spawn('taskset', ['-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
 }
 
-export const BENCH_ENV = { ...process.env, LLM_PROVIDER: 'offline', OPENAI_API_KEY: '', ALERT_WEBHOOK_URL: '', NODE_ENV: 'production' };
+/** Embedded databases of this run: never the user's ./data/db, deleted when the bench exits. */
+const BENCH_DATA_ROOT = mkdtempSync(join(tmpdir(), 'support-agents-bench-'));
+process.on('exit', () => rmSync(BENCH_DATA_ROOT, { recursive: true, force: true }));
+let dataDirs = 0;
+export const newDataDir = () => join(BENCH_DATA_ROOT, `db-${++dataDirs}`);
+
+export const BENCH_ENV = {
+  ...process.env,
+  LLM_PROVIDER: 'offline',
+  OPENAI_API_KEY: '',
+  ALERT_WEBHOOK_URL: '',
+  NODE_ENV: 'production',
+  DATABASE_URL: '',
+  DATA_DIR: newDataDir(),
+};
 
 export interface Server {
   url: string;
@@ -27,7 +43,7 @@ export interface Server {
 /** bench/server.ts: the real app plus the echo baseline route. */
 export async function startServer(): Promise<Server> {
   const [cmd, args] = pinned(0, process.execPath, ['--import', './scripts/register-swc.mjs', 'bench/server.ts']);
-  const child = spawn(cmd, args, { env: BENCH_ENV, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(cmd, args, { env: { ...BENCH_ENV, DATA_DIR: newDataDir() }, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
@@ -97,11 +113,11 @@ export function freePort(): Promise<number> {
  * Start-up as a user sees it: `node dist/main.js` until GET /agents answers; idle RSS then.
  * Not pinned: the service trains its classifier on a second core while it loads.
  */
-export async function startupOnce(port: number): Promise<{ ms: number; idle_rss_mb: number }> {
+export async function startupOnce(port: number, dataDir = BENCH_ENV.DATA_DIR): Promise<{ ms: number; idle_rss_mb: number }> {
   const started = performance.now();
   // Both cores again: a child inherits the bench process's pinning to core 1.
   const [cmd, args] = PINNED ? ['taskset', ['-c', '0,1', process.execPath, 'dist/main.js']] : [process.execPath, ['dist/main.js']];
-  const child = spawn(cmd, args, { env: { ...BENCH_ENV, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+  const child = spawn(cmd, args, { env: { ...BENCH_ENV, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`dist/main.js exited (${child.exitCode})`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Database, MIGRATIONS_FOLDER } from './database.js';
 import * as schema from './schema.js';
 
-const tables = Object.values(schema).filter((v): v is PgTable => typeof v === 'object' && v !== null && Symbol.for('drizzle:IsDrizzleTable') in v);
+const tables = (Object.values(schema) as unknown[]).filter((v): v is PgTable => typeof v === 'object' && v !== null && Symbol.for('drizzle:IsDrizzleTable') in v);
 
 describe('schema and migrations', () => {
   it('migrations never name a schema, so they apply in DATABASE_SCHEMA', () => {
@@ -18,9 +18,9 @@ describe('schema and migrations', () => {
     const database = await Database.open({ DATA_DIR: 'memory://', DATABASE_URL: undefined, DATABASE_SCHEMA: 'public', DATABASE_POOL_SIZE: 1 });
     try {
       await database.migrate();
-      const result = await database.db.execute<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
-        sql`select table_name, column_name, data_type, is_nullable from information_schema.columns where table_schema = 'public' and table_name not like '__drizzle%'`,
-      );
+      const result = (await database.db.execute(
+        sql`select table_name, column_name, is_nullable from information_schema.columns where table_schema = 'public' and table_name not like '__drizzle%'`,
+      )) as unknown as { rows: { table_name: string; column_name: string; is_nullable: string }[] };
       const actual = result.rows.map((r) => `${r.table_name}.${r.column_name} ${r.is_nullable === 'NO' ? 'not null' : 'null'}`).sort();
       const declared = tables
         .flatMap((t) => {
