@@ -17,7 +17,9 @@ import { Database } from './database.js';
           await database.migrate();
         } catch (err) {
           await database.close();
-          throw err;
+          // Drizzle's message is the whole migration SQL; the cause says what went wrong.
+          const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message.split('\n')[0];
+          throw new Error(`Applying database migrations to ${database.location} failed: ${cause}`, { cause: err });
         }
         new Logger('Database').log(
           `${database.kind === 'pglite' ? 'Embedded PostgreSQL (PGlite)' : 'PostgreSQL'} at ${database.location}, migrated in ${Math.round(performance.now() - started)} ms`,

@@ -2,9 +2,10 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Pool } from 'pg';
 import type { Env } from '../config/configuration.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
@@ -15,6 +16,11 @@ export type DatabaseKind = 'pglite' | 'postgres';
 
 /** drizzle/ sits next to src/ and dist/, so this resolves from both. */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/**
+ * PGlite's default shared_buffers (128 MB) is allocated inside the process; 16 MB holds this
+ * service's working set (the files are in the OS page cache anyway) and cuts ~140 MB of RSS.
+ */
+const PGLITE_CONF = ['shared_buffers=16MB'];
 /** Migration bookkeeping lives in the application's own schema, so one schema is one deployment. */
 const MIGRATIONS_TABLE = '__drizzle_migrations';
 
@@ -45,14 +51,16 @@ export class Database implements OnApplicationShutdown {
     const [{ PGlite }, { drizzle }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]);
     let lock: DataDirLock | undefined;
     let client: PGlite;
+    const options = { postgresqlconf: PGLITE_CONF };
     if (dataDir === 'memory://') {
-      client = await PGlite.create();
+      client = await PGlite.create(options);
     } else {
       mkdirSync(dataDir, { recursive: true });
       // PGlite has no server to arbitrate: two processes on one directory would corrupt it.
       lock = acquireDataDirLock(dataDir);
       try {
-        client = await PGlite.create(dataDir);
+        if (!existsSync(join(dataDir, 'PG_VERSION'))) await createPgliteDir(dataDir);
+        client = await PGlite.create(dataDir, options);
       } catch (err) {
         lock.release();
         throw err;
@@ -124,6 +132,26 @@ export class Database implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.close();
+  }
+}
+
+/**
+ * First start: initdb in a worker thread (see pglite-init.worker.ts); the service's own instance
+ * then opens the directory at ~170 MB instead of ~700 MB (measured). In process if the worker fails.
+ */
+async function createPgliteDir(dataDir: string): Promise<void> {
+  const entry = `./pglite-init.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`;
+  try {
+    await new Promise<void>((resolveCreated, reject) => {
+      const worker = new Worker(new URL(entry, import.meta.url), { workerData: { dataDir, conf: PGLITE_CONF } });
+      worker.once('message', () => resolveCreated());
+      worker.once('error', reject);
+      worker.once('exit', (code) => (code === 0 ? resolveCreated() : reject(new Error(`initdb worker exited with code ${code}`))));
+    });
+  } catch (err) {
+    new Logger('Database').warn(`Creating the embedded database in a worker thread failed (${(err as Error).message}); creating it in process.`);
+    const { PGlite } = await import('@electric-sql/pglite');
+    await (await PGlite.create(dataDir, { postgresqlconf: PGLITE_CONF })).close();
   }
 }
 

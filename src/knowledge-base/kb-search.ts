@@ -127,12 +127,13 @@ export interface AnalyzedArticle {
 }
 
 export function analyzeArticle(article: Article): AnalyzedArticle {
-  const sentences = article.body
+  const candidates = article.body
     .replace(/^#+\s.*$/gm, '')
     .split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.replace(/[*_`#]/g, '').replace(/^\s*(>\s*|\d+\.\s*|-\s*)/, '').trim())
-    .filter((s) => s.length > 20)
-    .map((text) => ({ text, terms: new Set(analyze(text)) }));
+    .map((s) => s.replace(/[*_`#]/g, '').replace(/^\s*(>\s*|\d+\.\s*|-\s*)/, '').trim());
+  // Fragments are poor snippets; an article with nothing longer keeps what it has.
+  const long = candidates.filter((s) => s.length > 20);
+  const sentences = (long.length ? long : candidates.filter(Boolean)).map((text) => ({ text, terms: new Set(analyze(text)) }));
   const all = sectionsOf(article.body);
   const lead = all[0] && !all[0].heading ? { text: all[0].text, terms: new Set(analyze(all[0].text)) } : undefined;
   const sections = all

@@ -81,10 +81,10 @@ export class KnowledgeBaseController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const checked = ArticleWriteSchema.shape.id.safeParse(id);
-    if (!checked.success || (body.id !== undefined && body.id !== id)) {
-      throw ProblemException.validation([{ path: body.id !== undefined && body.id !== id ? 'id' : 'params.id', message: body.id !== id ? 'must equal the id in the path' : 'lowercase letters, digits and dashes (at most 64)' }]);
+    if (!ArticleWriteSchema.shape.id.safeParse(id).success) {
+      throw ProblemException.validation([{ path: 'params.id', message: 'lowercase letters, digits and dashes (at most 64)' }]);
     }
+    if (body.id !== undefined && body.id !== id) throw ProblemException.validation([{ path: 'id', message: 'must equal the id in the path' }]);
     const { article, outcome } = await this.kb.put({ ...body, id }, parseIfMatch(ifMatch));
     res.status(outcome === 'created' ? 201 : 200);
     return withEtag(res, article);

@@ -48,10 +48,15 @@ const ArticleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase lette
 export const ArticleWriteSchema = z.object({ id: ArticleId.optional(), ...ArticleFields }).strict();
 export type ArticleWrite = z.infer<typeof ArticleWriteSchema>;
 
+/** One imported article, from JSON or from a Markdown file's front matter and body: the same rules. */
+export const ImportArticleSchema = z
+  .object({ id: ArticleId, ...ArticleFields, updated_at: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).optional() })
+  .strict();
+
 export const IMPORT_MAX_ARTICLES = 2_000;
 export const ImportRequestSchema = z
   .object({
-    articles: z.array(z.object({ id: ArticleId, ...ArticleFields, updated_at: z.iso.datetime({ offset: true }).optional() }).strict()).max(IMPORT_MAX_ARTICLES).default([]),
+    articles: z.array(ImportArticleSchema).max(IMPORT_MAX_ARTICLES).default([]),
     markdown: z
       .array(z.object({ name: z.string().max(255).optional(), content: z.string().min(1).max(200_000) }).strict())
       .max(IMPORT_MAX_ARTICLES)

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { resolve } from 'node:path';
-import { ProblemException, problem } from '../common/problem-details.js';
+import { ProblemException, problem, type FieldError } from '../common/problem-details.js';
+import { zodFieldErrors } from '../common/validation.js';
 import { AppConfig } from '../config/configuration.js';
 import { Database } from '../database/database.js';
 import type { ArticleRow } from '../database/schema.js';
@@ -8,6 +9,7 @@ import { parseMarkdownArticle, type Article } from './article.js';
 import { readArticleDir } from './article-files.js';
 import { ArticlesRepository, toArticle, type ArticleInput, type WriteOutcome } from './articles.repository.js';
 import { KbSearch, type SearchHit } from './kb-search.js';
+import { ImportArticleSchema } from './knowledge-base.schemas.js';
 
 export type StoredArticle = ReturnType<typeof toArticle>;
 
@@ -101,24 +103,32 @@ export class KnowledgeBaseService implements OnModuleInit {
 
   /** Bulk import (JSON articles and Markdown files with front matter), all or nothing. */
   async import(request: ImportRequest): Promise<ImportResult> {
-    const errors: { path: string; message: string }[] = [];
-    const all: ArticleInput[] = [...request.articles];
+    const errors: FieldError[] = [];
+    const all: { path: string; article: ArticleInput }[] = request.articles.map((article, i) => ({ path: `articles[${i}]`, article }));
     request.markdown.forEach((file, i) => {
+      const path = `markdown[${i}]`;
+      let parsed: unknown;
       try {
-        all.push(parseMarkdownArticle(file.content));
+        parsed = parseMarkdownArticle(file.content);
       } catch (err) {
-        errors.push({ path: `markdown[${i}]${file.name ? ` (${file.name})` : ''}`, message: (err as Error).message });
+        errors.push({ path, message: `${file.name ? `${file.name}: ` : ''}${(err as Error).message}` });
+        return;
       }
+      // Held to the rules of a JSON article (category format, text in title and body, dates).
+      const checked = ImportArticleSchema.safeParse(parsed);
+      if (checked.success) all.push({ path, article: checked.data });
+      else errors.push(...zodFieldErrors(checked.error, path));
     });
-    const firstIndex = new Map<string, number>();
-    all.forEach((a, i) => {
-      if (firstIndex.has(a.id)) errors.push({ path: `article ${i}`, message: `id "${a.id}" appears more than once in this import` });
-      else firstIndex.set(a.id, i);
-    });
+    const firstPath = new Map<string, string>();
+    for (const { path, article } of all) {
+      const first = firstPath.get(article.id);
+      if (first) errors.push({ path: `${path}.id`, message: `"${article.id}" is also the id of ${first}` });
+      else firstPath.set(article.id, path);
+    }
     if (errors.length) throw ProblemException.validation(errors);
     if (all.length === 0) throw ProblemException.validation([{ path: 'articles', message: 'the import holds no articles' }]);
 
-    const { outcomes, conflicts } = await this.articles.write(all, { onExisting: request.on_existing });
+    const { outcomes, conflicts } = await this.articles.write(all.map((a) => a.article), { onExisting: request.on_existing });
     if (conflicts.length) {
       throw new ProblemException(
         problem(409, 'article-exists', `${conflicts.length} article(s) exist already (on_existing is "fail"); nothing was imported.`, {
