@@ -531,7 +531,10 @@ describeEachDatabase('knowledge-base store', (db) => {
   });
 
   // PGlite locks its data directory to one process, so only PostgreSQL can share a schema.
-  (db.name === 'PostgreSQL' ? describe : describe.skip)('two instances on the same schema (PostgreSQL only)', () => {
+  const shared = db.name === 'PostgreSQL';
+  (shared ? describe : describe.skip)(
+    shared ? 'two instances on the same schema' : 'two instances on one database — SKIPPED on PGlite: one process per data directory by design (the lock refuses a second)',
+    () => {
     let other: NestExpressApplication;
     beforeAll(async () => {
       other = await createTestApp(env);
@@ -592,5 +595,6 @@ describeEachDatabase('knowledge-base store', (db) => {
       expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
       expect((await search(other, 'store-race raced')).map((h) => h.id)).toContain('store-race');
     });
-  });
+  },
+  );
 });
