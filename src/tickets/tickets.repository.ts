@@ -3,6 +3,7 @@ import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle
 import { Database, type Db } from '../database/database.js';
 import { ticketEvents, tickets, type TicketEventRow, type TicketRow } from '../database/schema.js';
 import type { TicketStatus } from './ticket-status.js';
+import type { TicketListQuery } from './tickets.schemas.js';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Executor = Db | Tx;
@@ -13,18 +14,8 @@ export interface NewEvent {
   data: Record<string, unknown>;
 }
 
-export interface TicketFilter {
-  status?: TicketStatus[];
-  category?: string;
-  priority?: string;
-  channel?: string;
-  customer_id?: string;
-  created_from?: Date;
-  created_to?: Date;
-  /** Keyset cursor: tickets older (lower seq) than this one. */
-  before_seq?: number;
-  limit: number;
-}
+/** The list query with its cursor decoded: tickets older (lower seq) than `before_seq`. */
+export type TicketFilter = Omit<TicketListQuery, 'cursor'> & { before_seq?: number };
 
 /** Tickets and their event log. Every status change is written with its event in one transaction. */
 @Injectable()
