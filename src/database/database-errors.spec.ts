@@ -1,5 +1,5 @@
 import { DrizzleQueryError } from 'drizzle-orm/errors';
-import { isDatabaseError } from './database-errors.js';
+import { isConnectionError, isDatabaseError, rootMessage } from './database-errors.js';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -25,5 +25,22 @@ describe('isDatabaseError', () => {
     const a = new Error('a') as Error & { cause?: unknown };
     a.cause = a;
     expect(isDatabaseError(a)).toBe(false);
+  });
+});
+
+describe('isConnectionError and rootMessage (start-up retries)', () => {
+  it('retries only an unreachable database, not a failing migration', () => {
+    const refused = new DrizzleQueryError('create schema', [], withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432'));
+    expect(isConnectionError(refused)).toBe(true);
+    expect(isConnectionError(withCode('57P03', 'the database system is starting up'))).toBe(true);
+    expect(isConnectionError(withCode('08006'))).toBe(true);
+    expect(isConnectionError(new DrizzleQueryError('create table', [], withCode('42P07', 'relation "tickets" already exists')))).toBe(false);
+    expect(isConnectionError(withCode('28P01', 'password authentication failed'))).toBe(false);
+  });
+
+  it('names the innermost cause in one line, without the SQL', () => {
+    const err = new DrizzleQueryError('CREATE TABLE "tickets" (\n  "id" text\n)', [], withCode('42P07', 'relation "tickets" already exists'));
+    expect(rootMessage(err)).toBe('relation "tickets" already exists');
+    expect(rootMessage(new Error('first line\nsecond'))).toBe('first line');
   });
 });

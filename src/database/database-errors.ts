@@ -19,3 +19,23 @@ export function isDatabaseError(err: unknown): boolean {
   }
   return false;
 }
+
+/** The database could not be reached at all (worth retrying a connection at start-up). */
+export function isConnectionError(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08') || code === '57P03')) return true;
+    if (typeof message === 'string' && /Connection terminated|connection timeout/i.test(message)) return true;
+  }
+  return false;
+}
+
+/** The innermost message of an error chain, first line only (Drizzle's own repeats the SQL). */
+export function rootMessage(err: unknown): string {
+  let message = String(err);
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string' && m) message = m;
+  }
+  return message.split('\n')[0]!;
+}

@@ -2,19 +2,15 @@
 // The service also migrates at start-up; this is for deployments that migrate as a separate step.
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/configuration.js';
-import { Database } from './database.js';
+import { connectDatabase } from './connect.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const { env } = loadConfig(process.env);
-  const database = await Database.open(env);
-  try {
-    const started = performance.now();
-    await database.migrate();
-    console.log(`Migrated ${database.kind} at ${database.location} in ${Math.round(performance.now() - started)} ms`);
-  } finally {
-    await database.close();
-  }
+  const started = performance.now();
+  const database = await connectDatabase(env, (message) => console.warn(message));
+  console.log(`Migrated ${database.kind} at ${database.location} in ${Math.round(performance.now() - started)} ms`);
+  await database.close();
 }
 
 main().catch((err: unknown) => {
