@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { inquiries, resolutionBodies, ticketUpdates, triageBodies } from './fixtures.js';
-import { BENCH_ENV, PINNED, freePort, load, pinSelf, rssMb, startServer, startupOnce, type LoadResult, type Post } from './http-load.js';
+import { BENCH_ENV, PINNED, freePort, load, newDataDir, pinSelf, rssMb, startServer, startupOnce, type LoadResult, type Post } from './http-load.js';
 import { classifierBench } from './classifier.js';
 import { median, monitoringBench, searchBench, type MonitoringBench, type SearchBench } from './in-process.js';
 
@@ -93,15 +93,25 @@ for (const n of SEARCH_SIZES) {
   });
 }
 
+// ---- in process: the database layer on PGlite and PostgreSQL (bench/db.ts) ----
+// Loaded here, so that the groups before it run in the heap they always had.
+const { databaseBench } = await import('./db.js');
+log('database: PGlite and PostgreSQL (bench/db.ts)');
+const database = await databaseBench({ quick, log });
+rows.push(...database.rows);
+
 // ---- start-up: the built service, as `npm start` runs it ----
 execFileSync(process.execPath, ['scripts/build-if-needed.mjs'], { stdio: 'inherit', env: BENCH_ENV });
-log('start-up (3 runs)');
+log('start-up: first start (creates the embedded database), then 3 restarts on it');
+const dataDir = newDataDir();
+const firstStart = await startupOnce(await freePort(), dataDir);
 const startups = [];
-for (let i = 0; i < 3; i++) startups.push(await startupOnce(await freePort()));
+for (let i = 0; i < 3; i++) startups.push(await startupOnce(await freePort(), dataDir));
 const startupMs = median(startups.map((s) => s.ms));
 const idleRss = median(startups.map((s) => s.idle_rss_mb));
 rows.push({ scenario: 'start-up (spawn → first response)', measured: `${fmt(startupMs, 0)} ms`, baseline: '', ratio: undefined, target: '≤ 3000 ms', met: startupMs <= 3000 });
-rows.push({ scenario: 'idle RSS after start-up', measured: `${fmt(idleRss, 0)} MB`, baseline: '', ratio: undefined, target: '', met: undefined });
+rows.push({ scenario: 'first start (creates the embedded database)', measured: `${fmt(firstStart.ms, 0)} ms`, baseline: '', ratio: undefined, target: '', met: undefined });
+rows.push({ scenario: 'idle RSS after start-up', measured: `${fmt(idleRss, 0)} MB (first start ${fmt(firstStart.idle_rss_mb, 0)} MB)`, baseline: '', ratio: undefined, target: '', met: undefined });
 
 // ---- HTTP under load ----
 const server = await startServer();
@@ -184,8 +194,9 @@ writeFileSync(
       rows,
       monitoring,
       search,
+      database: database.result,
       classifier,
-      startup: { runs: startups, median_ms: startupMs, idle_rss_mb: idleRss },
+      startup: { first_start: firstStart, runs: startups, median_ms: startupMs, idle_rss_mb: idleRss },
       http,
     },
     null,
