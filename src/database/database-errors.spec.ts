@@ -42,5 +42,7 @@ describe('isConnectionError and rootMessage (start-up retries)', () => {
     const err = new DrizzleQueryError('CREATE TABLE "tickets" (\n  "id" text\n)', [], withCode('42P07', 'relation "tickets" already exists'));
     expect(rootMessage(err)).toBe('relation "tickets" already exists');
     expect(rootMessage(new Error('first line\nsecond'))).toBe('first line');
+    // Our own errors already say it best; their cause is detail.
+    expect(rootMessage(new Error('DATA_DIR x is in use by process 7', { cause: new Error('EEXIST') }))).toBe('DATA_DIR x is in use by process 7');
   });
 });

@@ -30,12 +30,10 @@ export function isConnectionError(err: unknown): boolean {
   return false;
 }
 
-/** The innermost message of an error chain, first line only (Drizzle's own repeats the SQL). */
+/** What went wrong, in one line: through Drizzle's wrapper (whose message is the SQL) to the driver's error. */
 export function rootMessage(err: unknown): string {
-  let message = String(err);
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const m = (e as { message?: unknown }).message;
-    if (typeof m === 'string' && m) message = m;
-  }
+  let e = err;
+  while (e instanceof DrizzleQueryError && e.cause) e = e.cause;
+  const message = e instanceof Error ? e.message : String(e);
   return message.split('\n')[0]!;
 }
