@@ -44,11 +44,17 @@ export interface Server {
 export async function startServer(): Promise<Server> {
   const [cmd, args] = pinned(0, process.execPath, ['--import', './scripts/register-swc.mjs', 'bench/server.ts']);
   const child = spawn(cmd, args, { env: { ...BENCH_ENV, DATA_DIR: newDataDir() }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+  // The server prints {"port": N} once listening; anything before it (a warning) is passed on.
+  const port = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const m = /^\{"port":(\d+)\}$/.exec(line.trim());
+      if (!m) return void process.stderr.write(`[server] ${line}\n`);
+      lines.close();
+      resolve(Number(m[1]));
+    });
     child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
   });
-  const { port } = JSON.parse(line) as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
     child,

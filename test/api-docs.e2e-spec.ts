@@ -1,4 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { createTestApp } from './helpers/test-app.js';
 
@@ -49,6 +51,16 @@ describe('OpenAPI document', () => {
     ]) {
       expect(routes).toContain(r);
     }
+  });
+
+  it('no two DTO classes share a name (Swagger would document one of them for both, with only a warning)', () => {
+    const names = readdirSync('src', { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
+      .flatMap((f) => [...readFileSync(join('src', f), 'utf8').matchAll(/^(?:export )?class (\w+Dto)\b/gm)].map((m) => m[1]!));
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+    // The resolution request's ticket and the stored ticket once collided this way.
+    expect(JSON.stringify(doc.components.schemas.StoredTicketDto)).toContain('events');
+    expect(JSON.stringify(doc.components.schemas.TicketDto)).not.toContain('events');
   });
 
   it('every operation has a summary, a documented success and problem responses', () => {

@@ -8,7 +8,7 @@ import { TriageRequestDto } from '../triage/triage.dto.js';
 import {
   CreateTicketQueryDto,
   TicketAcceptedDto,
-  TicketDto,
+  StoredTicketDto,
   TicketEventRequestDto,
   TicketListQueryDto,
   TicketPageDto,
@@ -40,7 +40,7 @@ export class TicketsController {
     summary: 'Store a ticket, then run triage → resolution on it (201 with the outcome and every step), or 202 at once with ?mode=async',
   })
   @ApiHeader(IDEMPOTENCY_KEY)
-  @ApiCreatedResponse({ type: TicketDto, description: 'The ticket after the workflow ran; status "failed" (with `error`) when an agent run failed: retry it with POST /tickets/:id/retry.' })
+  @ApiCreatedResponse({ type: StoredTicketDto, description: 'The ticket after the workflow ran; status "failed" (with `error`) when an agent run failed: retry it with POST /tickets/:id/retry.' })
   @ApiAcceptedResponse({ type: TicketAcceptedDto, description: 'mode=async: stored; poll the Location.' })
   @ApiProblems(400, 409, 413, 415, 422, 503)
   async create(
@@ -65,7 +65,7 @@ export class TicketsController {
   @Get(':id')
   @ApiOperation({ summary: 'One ticket with every event, oldest first' })
   @ApiParam(TICKET_ID)
-  @ApiOkResponse({ type: TicketDto })
+  @ApiOkResponse({ type: StoredTicketDto })
   @ApiProblems(404, 503)
   get(@Param('id') id: string) {
     return this.tickets.view(id);
@@ -78,7 +78,7 @@ export class TicketsController {
   @ApiParam(TICKET_ID)
   @ApiHeader(IDEMPOTENCY_KEY)
   @ApiBody({ type: TicketEventRequestDto })
-  @ApiCreatedResponse({ type: TicketDto })
+  @ApiCreatedResponse({ type: StoredTicketDto })
   @ApiProblems(400, 404, 409, 413, 415, 422, 503)
   async addEvent(
     @Param('id') id: string,
@@ -93,7 +93,7 @@ export class TicketsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Run the workflow of a failed ticket again' })
   @ApiParam(TICKET_ID)
-  @ApiOkResponse({ type: TicketDto })
+  @ApiOkResponse({ type: StoredTicketDto })
   @ApiProblems(404, 409, 503)
   retry(@Param('id') id: string) {
     return this.tickets.retry(id);

@@ -36,7 +36,7 @@ export class TicketEventDto {
   data!: Record<string, unknown>;
 }
 
-export class TicketDto {
+export class StoredTicketDto {
   @ApiProperty({ example: '0f8e9c1a-3b7d-4a51-9a52-6f0e7a2d1c44' }) id!: string;
   @ApiProperty({ enum: TICKET_STATUSES, example: 'resolved' }) status!: TicketStatus;
   @ApiProperty({ example: "I can't log in to my account." }) inquiry_text!: string;
@@ -56,7 +56,7 @@ export class TicketAcceptedDto {
 }
 
 export class TicketPageDto {
-  @ApiProperty({ type: [TicketDto] }) tickets!: TicketDto[];
+  @ApiProperty({ type: [StoredTicketDto] }) tickets!: StoredTicketDto[];
   @ApiProperty({ nullable: true, example: 'czoxMjM', description: 'Pass as `cursor` for the next (older) page; null on the last page.' }) next_cursor!: string | null;
 }
 

@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { sql } from 'drizzle-orm';
+import { describeEachDatabase } from '../../test/helpers/databases.js';
+import { loadConfig } from '../config/configuration.js';
+import { Database } from '../database/database.js';
+import { tickets } from '../database/schema.js';
+import { TicketsRepository } from './tickets.repository.js';
+
+describeEachDatabase('TicketsRepository', (testDb) => {
+  let database: Database;
+  let repo: TicketsRepository;
+  let n = 0;
+  const newTicket = async (channel = 'email') => {
+    const id = `t-${++n}`;
+    await repo.transaction((tx) =>
+      repo.insert(tx, { id, inquiryText: 'help me', metadata: { channel } }, { type: 'created', actor: 'customer', data: { status: 'received' } }),
+    );
+    return id;
+  };
+
+  beforeAll(async () => {
+    database = await Database.open(loadConfig({ LLM_PROVIDER: 'offline', ...testDb.env() }).env);
+    await database.migrate();
+    repo = new TicketsRepository(database);
+  }, 30_000);
+  afterAll(async () => {
+    await database?.close();
+    await testDb.cleanup();
+  });
+
+  it('stores a ticket with its first event, and each update with the event that explains it', async () => {
+    const id = await newTicket('chat');
+    await repo.update(id, { status: 'escalated', category: 'billing' }, { type: 'resolution', actor: 'resolution_agent', data: { status: 'escalated' } });
+    expect(await repo.get(id)).toMatchObject({ status: 'escalated', channel: 'chat', category: 'billing', attempts: 0 });
+    expect((await repo.events(id)).map((e) => [e.type, e.actor])).toEqual([
+      ['created', 'customer'],
+      ['resolution', 'resolution_agent'],
+    ]);
+  });
+
+  it('one claim wins when several processes race for a ticket', async () => {
+    const id = await newTicket();
+    const claims = await Promise.all(Array.from({ length: 6 }, () => repo.claim(id, ['received'], 60)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await repo.get(id)).toMatchObject({ status: 'processing', attempts: 1 });
+  });
+
+  it('a run whose lease expired (its process died) is taken over and listed as abandoned', async () => {
+    const id = await newTicket();
+    await repo.claim(id, ['received'], 60);
+    expect(await repo.claim(id, ['received'], 60)).toBeUndefined();
+    expect(await repo.abandoned(false)).not.toContain(id);
+    expect(await repo.abandoned(true)).toContain(id);
+    await database.db.update(tickets).set({ leaseUntil: sql`now() - interval '1 second'` }).where(sql`${tickets.id} = ${id}`);
+    expect(await repo.abandoned(false)).toContain(id);
+    expect(await repo.claim(id, ['received'], 60)).toMatchObject({ status: 'processing', attempts: 2 });
+  });
+
+  it('lists newest first, filtered, a page after a cursor', async () => {
+    const ids = [await newTicket('phone'), await newTicket('phone'), await newTicket('phone')];
+    const page = await repo.list({ channel: 'phone', limit: 2 });
+    expect(page.map((t) => t.id)).toEqual([ids[2], ids[1]]);
+    const rest = await repo.list({ channel: 'phone', limit: 2, before_seq: page[1]!.seq });
+    expect(rest.map((t) => t.id)).toEqual([ids[0]]);
+    expect(await repo.list({ channel: 'phone', status: ['resolved'], limit: 10 })).toEqual([]);
+  });
+});
