@@ -11,12 +11,12 @@ const LOCKED_OUT = { inquiry_text: 'I forgot my password and now I cannot log in
 async function settled(app: NestExpressApplication, id: string): Promise<{ status: string; attempts: number; events: { type: string }[] }> {
   for (let i = 0; ; i++) {
     const t = (await request(app.getHttpServer()).get(`/tickets/${id}`).expect(200)).body;
-    if (!['received', 'processing'].includes(t.status) || i > 100) return t;
+    if (!['queued', 'processing'].includes(t.status) || i > 100) return t;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-// A process that dies mid-run leaves its ticket "processing" (or "received" if it died before
+// A process that dies mid-run leaves its ticket "processing" (or "queued" if it died before
 // the agents started). The state is written here as such a process leaves it; the next start
 // (or, on PostgreSQL, the instance that sees the lease expire) runs the workflow again.
 describeEachDatabase('recovery of interrupted workflow runs', (db) => {
@@ -39,7 +39,7 @@ describeEachDatabase('recovery of interrupted workflow runs', (db) => {
     await orm.update(tickets).set({ status: 'processing', resolution: null, leaseUntil: deadLease }).where(eq(tickets.id, crashed.id));
     await orm
       .update(tickets)
-      .set({ status: 'received', resolution: null, triage: null, createdAt: sql`now() - interval '1 minute'` })
+      .set({ status: 'queued', resolution: null, triage: null, createdAt: sql`now() - interval '1 minute'` })
       .where(eq(tickets.id, neverStarted.id));
     // On PostgreSQL a live lease means another instance is working on it: left alone.
     await orm.update(tickets).set({ status: 'processing', leaseUntil: sql`now() + interval '1 hour'` }).where(eq(tickets.id, runningElsewhere.id));

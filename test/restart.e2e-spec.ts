@@ -110,7 +110,7 @@ describeEachDatabase('restart', (db) => {
     expect(ids).toContain(asyncTicketId);
 
     // The async ticket finished before shutdown, or is recovered by the new process.
-    const finished = await waitForTicket(app, asyncTicketId, (t) => !['received', 'processing'].includes(t.status));
+    const finished = await waitForTicket(app, asyncTicketId, (t) => !['queued', 'processing'].includes(t.status));
     expect(finished.status).toBe('resolved');
     expect(finished.resolution.resolution_notes).toContain('kb-0018');
   });

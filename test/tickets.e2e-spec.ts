@@ -70,7 +70,7 @@ describeEachDatabase('tickets', (db) => {
       'triaged',
       'resolution',
     ]);
-    expect(answered.body.events[3]).toMatchObject({ actor: 'customer', data: { status: 'received' } });
+    expect(answered.body.events[3]).toMatchObject({ actor: 'customer', data: { status: 'queued' } });
   });
 
   it('records updates from people and the helpdesk, and refuses impossible ones with 409', async () => {
@@ -208,12 +208,12 @@ describeEachDatabase('tickets', (db) => {
     });
   });
 
-  it('?mode=async answers 202 with a Location, and the ticket completes in the background', async () => {
+  it('?mode=async answers 202 { id, status: "queued" } (DESIGN §3b) with a Location, and the ticket completes in the background', async () => {
     const res = await http().post('/tickets?mode=async').send(LOCKED_OUT).expect(202);
-    expect(res.body).toEqual({ id: expect.any(String), status: 'received' });
+    expect(res.body).toEqual({ id: expect.any(String), status: 'queued' });
     expect(res.headers.location).toBe(`/tickets/${res.body.id}`);
-    let ticket: { status: string } = { status: 'received' };
-    for (let i = 0; i < 100 && ['received', 'processing'].includes(ticket.status); i++) {
+    let ticket: { status: string } = { status: 'queued' };
+    for (let i = 0; i < 100 && ['queued', 'processing'].includes(ticket.status); i++) {
       await new Promise((r) => setTimeout(r, 50));
       ticket = (await http().get(res.headers.location!).expect(200)).body;
     }

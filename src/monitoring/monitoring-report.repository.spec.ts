@@ -111,7 +111,7 @@ const HISTORIES: Row[] = [
     category: 'technical',
     channel: 'email',
     events: [
-      e('created', 'customer', 0, { status: 'received', channel: 'email' }),
+      e('created', 'customer', 0, { status: 'queued', channel: 'email' }),
       e('triaged', 'triage_agent', 0.01, { status: 'processing', output: { category: 'technical' }, duration_ms: 3 }),
       e('resolution', 'resolution_agent', 0.5, { status: 'resolved', output: { resolution_reply: 'x'.repeat(2000) } }),
       e('csat', 'customer', 1, { status: 'resolved', score: 5 }),
@@ -124,7 +124,7 @@ const HISTORIES: Row[] = [
     category: 'billing',
     channel: 'chat',
     events: [
-      e('created', 'customer', 1, { status: 'received' }),
+      e('created', 'customer', 1, { status: 'queued' }),
       e('triaged', 'triage_agent', 1.01, { status: 'processing' }),
       e('resolution', 'resolution_agent', 1.1, { status: 'escalated' }),
       e('agent_reply', 'agent', 3, { status: 'in_progress', message: 'Looking into it' }),
@@ -142,10 +142,10 @@ const HISTORIES: Row[] = [
     category: 'technical',
     channel: null,
     events: [
-      e('created', 'customer', 15.5, { status: 'received' }),
+      e('created', 'customer', 15.5, { status: 'queued' }),
       e('triaged', 'triage_agent', 15.51, { status: 'processing' }),
       e('clarification_requested', 'resolution_agent', 15.7, { status: 'pending further action' }),
-      e('customer_reply', 'customer', 16.5, { status: 'received' }),
+      e('customer_reply', 'customer', 16.5, { status: 'queued' }),
       e('triaged', 'triage_agent', 16.51, { status: 'processing' }),
       e('resolution', 'resolution_agent', 17, { status: 'resolved' }),
     ],
@@ -156,7 +156,7 @@ const HISTORIES: Row[] = [
     priority: null,
     category: null,
     channel: 'email',
-    events: [e('created', 'customer', 16, { status: 'received' }), e('run_failed', 'system', 16.02, { status: 'failed' }), e('retry', 'system', 16.03, { attempt: 2 })],
+    events: [e('created', 'customer', 16, { status: 'queued' }), e('run_failed', 'system', 16.02, { status: 'failed' }), e('retry', 'system', 16.03, { attempt: 2 })],
   },
 ];
 const FROM = at(-1);
@@ -173,7 +173,7 @@ describeEachDatabase('MonitoringReportRepository', (testDb) => {
     const insertTicket = (r: Pick<Row, 'id' | 'priority' | 'category' | 'channel'> & { created: Date | SQL }) =>
       database.db.insert(tickets).values({
         id: r.id,
-        status: 'received',
+        status: 'queued',
         inquiryText: 'help',
         metadata: { channel: r.channel ?? 'email' },
         channel: r.channel,
@@ -256,7 +256,7 @@ describeEachDatabase('MonitoringReportRepository', (testDb) => {
 
   it('reads only the status and score of each event', async () => {
     for await (const page of repo.pages({ from: at(-0.5), to: at(0.5) })) {
-      expect(page.map((h) => h.events.map((ev) => ev.data))).toEqual([[{ status: 'received' }, { status: 'processing' }, { status: 'resolved' }, { status: 'resolved', score: '5' }]]);
+      expect(page.map((h) => h.events.map((ev) => ev.data))).toEqual([[{ status: 'queued' }, { status: 'processing' }, { status: 'resolved' }, { status: 'resolved', score: '5' }]]);
     }
   });
 

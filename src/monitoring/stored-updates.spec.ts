@@ -12,7 +12,7 @@ function ticket(id: string, createdHours: number, priority: string | null = 'Med
 
 /** Events as the tickets module records them (data abridged). */
 const ev = {
-  created: (h: number): StoredEvent => ({ type: 'created', actor: 'customer', at: at(h), data: { status: 'received', channel: 'email' } as StoredEvent['data'] }),
+  created: (h: number): StoredEvent => ({ type: 'created', actor: 'customer', at: at(h), data: { status: 'queued', channel: 'email' } as StoredEvent['data'] }),
   triaged: (h: number): StoredEvent => ({ type: 'triaged', actor: 'triage_agent', at: at(h), data: { status: 'processing' } }),
   resolution: (h: number, status: 'resolved' | 'escalated' | 'pending further action'): StoredEvent => ({
     type: 'resolution',
@@ -160,7 +160,7 @@ describe('stored ticket history → monitoring updates', () => {
       ticket('L', 0),
       [
         ev.created(0),
-        { type: 'note', actor: 'agent', at: at(0.1), data: { status: 'received' } },
+        { type: 'note', actor: 'agent', at: at(0.1), data: { status: 'queued' } },
         ev.triaged(0.2),
         { type: 'clarification_requested', actor: 'resolution_agent', at: at(0.3), data: { status: 'pending further action' } },
       ],

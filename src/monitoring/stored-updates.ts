@@ -37,7 +37,7 @@ const SKIPPED_EVENTS: ReadonlySet<string> = new Set(['created', 'note']);
 
 /** Stored ticket statuses → the engine's statuses. Unknown statuses keep the previous one. */
 export const STORED_STATUS: ReadonlyMap<string, UpdateStatus> = new Map<string, UpdateStatus>([
-  ['received', 'open'],
+  ['queued', 'open'],
   ['processing', 'open'],
   ['failed', 'open'],
   ['pending further action', 'pending'],

@@ -7,7 +7,7 @@ const after = (status: TicketStatus, type: ExternalEventType) => {
 
 describe('applyExternalEvent', () => {
   it('a customer answering the clarifying question sends the ticket back to the agents', () => {
-    expect(applyExternalEvent('pending further action', 'customer_reply')).toEqual({ ok: true, status: 'received', rerun: true });
+    expect(applyExternalEvent('pending further action', 'customer_reply')).toEqual({ ok: true, status: 'queued', rerun: true });
   });
 
   it('a customer writing on a resolved or closed ticket reopens it for a person (no rerun)', () => {
@@ -35,7 +35,7 @@ describe('applyExternalEvent', () => {
   });
 
   it('while the agents run only notes and customer messages are taken', () => {
-    for (const status of ['received', 'processing'] as const) {
+    for (const status of ['queued', 'processing'] as const) {
       for (const type of EXTERNAL_EVENT_TYPES) {
         const expected = type === 'note' || type === 'customer_reply' ? status : 'refused';
         expect([status, type, after(status, type)]).toEqual([status, type, expected]);

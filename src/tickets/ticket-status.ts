@@ -3,7 +3,7 @@
  * are tested without a database.
  */
 export const TICKET_STATUSES = [
-  'received', // stored, the agents have not run yet
+  'queued', // stored, the agents have not run yet
   'processing', // the triage → resolution workflow is running
   'pending further action', // waiting for the customer (a clarifying question was asked)
   'in_progress', // a person is working on it
@@ -35,7 +35,7 @@ export type EventOutcome =
   | { ok: false; reason: string };
 
 /** The agents own a ticket while they run it; people post again when it has settled. */
-const RUNNING: readonly TicketStatus[] = ['received', 'processing'];
+const RUNNING: readonly TicketStatus[] = ['queued', 'processing'];
 
 /**
  * The status after an external event, and whether the agents run again: a customer who answers
@@ -48,8 +48,8 @@ export function applyExternalEvent(status: TicketStatus, type: ExternalEventType
   }
   switch (type) {
     case 'customer_reply':
-      // "received" again: the agents have not read the newest input (a crash before they do is recovered).
-      if (status === 'pending further action') return { ok: true, status: 'received', rerun: true };
+      // "queued" again: the agents have not read the newest input (a crash before they do is recovered).
+      if (status === 'pending further action') return { ok: true, status: 'queued', rerun: true };
       // A customer writing on a resolved or closed ticket has not been helped: it needs a person.
       if (status === 'resolved' || status === 'closed') return { ok: true, status: 'reopened', rerun: false };
       return { ok: true, status, rerun: false };

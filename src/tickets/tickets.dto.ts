@@ -52,7 +52,7 @@ export class StoredTicketDto {
 
 export class TicketAcceptedDto {
   @ApiProperty({ example: '0f8e9c1a-3b7d-4a51-9a52-6f0e7a2d1c44' }) id!: string;
-  @ApiProperty({ example: 'received' }) status!: string;
+  @ApiProperty({ example: 'queued' }) status!: string;
 }
 
 export class TicketPageDto {

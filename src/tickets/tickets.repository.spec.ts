@@ -13,7 +13,7 @@ describeEachDatabase('TicketsRepository', (testDb) => {
   const newTicket = async (channel = 'email') => {
     const id = `t-${++n}`;
     await repo.transaction((tx) =>
-      repo.insert(tx, { id, inquiryText: 'help me', metadata: { channel } }, { type: 'created', actor: 'customer', data: { status: 'received' } }),
+      repo.insert(tx, { id, inquiryText: 'help me', metadata: { channel } }, { type: 'created', actor: 'customer', data: { status: 'queued' } }),
     );
     return id;
   };
@@ -40,20 +40,20 @@ describeEachDatabase('TicketsRepository', (testDb) => {
 
   it('one claim wins when several processes race for a ticket', async () => {
     const id = await newTicket();
-    const claims = await Promise.all(Array.from({ length: 6 }, () => repo.claim(id, ['received'], 60)));
+    const claims = await Promise.all(Array.from({ length: 6 }, () => repo.claim(id, ['queued'], 60)));
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(await repo.get(id)).toMatchObject({ status: 'processing', attempts: 1 });
   });
 
   it('a run whose lease expired (its process died) is taken over and listed as abandoned', async () => {
     const id = await newTicket();
-    await repo.claim(id, ['received'], 60);
-    expect(await repo.claim(id, ['received'], 60)).toBeUndefined();
+    await repo.claim(id, ['queued'], 60);
+    expect(await repo.claim(id, ['queued'], 60)).toBeUndefined();
     expect(await repo.abandoned(false)).not.toContain(id);
     expect(await repo.abandoned(true)).toContain(id);
     await database.db.update(tickets).set({ leaseUntil: sql`now() - interval '1 second'` }).where(sql`${tickets.id} = ${id}`);
     expect(await repo.abandoned(false)).toContain(id);
-    expect(await repo.claim(id, ['received'], 60)).toMatchObject({ status: 'processing', attempts: 2 });
+    expect(await repo.claim(id, ['queued'], 60)).toMatchObject({ status: 'processing', attempts: 2 });
   });
 
   it('lists newest first, filtered, a page after a cursor', async () => {

@@ -34,7 +34,7 @@ export class TicketsRepository {
     const metadata = ticket.metadata as { channel?: string; customer_id?: string };
     const [row] = await tx
       .insert(tickets)
-      .values({ ...ticket, status: 'received', channel: metadata.channel ?? null, customerId: metadata.customer_id ?? null })
+      .values({ ...ticket, status: 'queued', channel: metadata.channel ?? null, customerId: metadata.customer_id ?? null })
       .returning();
     await tx.insert(ticketEvents).values({ ticketId: ticket.id, ...event });
     return row!;
@@ -94,7 +94,7 @@ export class TicketsRepository {
     const rows = await this.db
       .select({ id: tickets.id })
       .from(tickets)
-      .where(or(and(eq(tickets.status, 'received'), lt(tickets.createdAt, sql`now() - interval '5 seconds'`)), and(eq(tickets.status, 'processing'), stale)))
+      .where(or(and(eq(tickets.status, 'queued'), lt(tickets.createdAt, sql`now() - interval '5 seconds'`)), and(eq(tickets.status, 'processing'), stale)))
       .orderBy(asc(tickets.seq))
       .limit(limit);
     return rows.map((r) => r.id);

@@ -92,17 +92,17 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         await this.tickets.insert(
           tx,
           { id, inquiryText: request.inquiry_text, metadata: request.metadata },
-          { type: 'created', actor: 'customer', data: { status: 'received', channel: request.metadata.channel } },
+          { type: 'created', actor: 'customer', data: { status: 'queued', channel: request.metadata.channel } },
         );
         await this.idempotency.linkResource(tx, 'POST /tickets', options.idempotencyKey, id);
         return id;
       },
       async (id) => {
         if (options.async) {
-          this.inBackground(this.workflow.run(id, ['received']));
-          return { status: 202, body: { id, status: 'received' } };
+          this.inBackground(this.workflow.run(id, ['queued']));
+          return { status: 202, body: { id, status: 'queued' } };
         }
-        await this.workflow.run(id, ['received']);
+        await this.workflow.run(id, ['queued']);
         return { status: 201, body: await this.view(id) };
       },
     );
@@ -147,7 +147,7 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         return outcome.rerun;
       },
       async (rerun) => {
-        if (rerun) await this.workflow.run(id, ['received']);
+        if (rerun) await this.workflow.run(id, ['queued']);
         return { status: 201, body: await this.view(id) };
       },
     );
@@ -194,7 +194,7 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
   private async recover(ids: string[], all: boolean): Promise<void> {
     for (const id of ids) {
       if (this.stopping) return;
-      if (await this.workflow.run(id, all ? ['received', 'processing'] : ['received'])) this.logger.log(`Recovered ticket ${id} (its run had not finished)`);
+      if (await this.workflow.run(id, all ? ['queued', 'processing'] : ['queued'])) this.logger.log(`Recovered ticket ${id} (its run had not finished)`);
     }
   }
 
