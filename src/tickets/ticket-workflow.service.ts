@@ -10,6 +10,8 @@ import { TriageAgent } from '../triage/triage.agent.js';
 import type { TicketStatus } from './ticket-status.js';
 import { TicketsRepository } from './tickets.repository.js';
 
+class LeaseLost extends Error {}
+
 /** How a run step is stored: output plus who answered, tokens and time. */
 function runData(output: unknown, meta: RunMeta, started: number): Record<string, unknown> {
   return {
@@ -52,8 +54,16 @@ export class TicketWorkflow {
    * failures are thrown (the ticket stays "processing" and is picked up when its lease expires).
    */
   async run(ticketId: string, from: TicketStatus[]): Promise<boolean> {
-    const ticket = await this.tickets.claim(ticketId, from, this.config.env.TICKET_LEASE_SECONDS);
+    const lease = this.config.env.TICKET_LEASE_SECONDS;
+    const ticket = await this.tickets.claim(ticketId, from, lease);
     if (!ticket) return false;
+    // Every write is fenced by the attempt this run claimed: a run that outlived its lease (and
+    // was taken over by another instance) cannot overwrite the newer run's result.
+    const write = async (set: Parameters<TicketsRepository['updateRun']>[2], event: Parameters<TicketsRepository['updateRun']>[3]) => {
+      if (!(await this.tickets.updateRun(ticket.id, ticket.attempts, set, event, lease))) {
+        throw new LeaseLost(`Ticket ${ticket.id}: attempt ${ticket.attempts} lost its lease; a newer run owns the ticket`);
+      }
+    };
     let stage: 'triage' | 'resolution' = 'triage';
     try {
       const text = await this.conversation(ticket);
@@ -62,8 +72,7 @@ export class TicketWorkflow {
       let started = performance.now();
       const triaged = await this.triage.triage({ inquiry_text: text, metadata });
       const triage = triaged.body;
-      await this.tickets.update(
-        ticket.id,
+      await write(
         { triage, category: triage.category, priority: triage.priority },
         { type: 'triaged', actor: 'triage_agent', data: { status: 'processing', ...runData(triage, triaged.meta, started) } },
       );
@@ -73,8 +82,7 @@ export class TicketWorkflow {
       const resolved = await this.resolution.resolve({ ticket: triage, inquiry_text: text });
       const resolution = resolved.body;
       const status = resolution.ticket_status as TicketStatus;
-      await this.tickets.update(
-        ticket.id,
+      await write(
         { resolution, status, leaseUntil: null, lastError: null },
         {
           type: status === 'pending further action' ? 'clarification_requested' : 'resolution',
@@ -83,11 +91,15 @@ export class TicketWorkflow {
         },
       );
     } catch (err) {
+      if (err instanceof LeaseLost) {
+        this.logger.warn(err.message);
+        return true;
+      }
       if (isDatabaseError(err)) throw err;
       const error = { stage, ...failureOf(err) };
       if (error.status >= 500 && !(err instanceof ProblemException)) this.logger.error(`Ticket ${ticket.id}: ${stage} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       else this.logger.warn(`Ticket ${ticket.id}: ${stage} failed (${error.status} ${error.type})`);
-      await this.tickets.update(ticket.id, { status: 'failed', lastError: error, leaseUntil: null }, { type: 'run_failed', actor: 'system', data: { status: 'failed', error } });
+      await this.tickets.updateRun(ticket.id, ticket.attempts, { status: 'failed', lastError: error, leaseUntil: null }, { type: 'run_failed', actor: 'system', data: { status: 'failed', error } }, lease);
     }
     return true;
   }

@@ -56,6 +56,19 @@ describeEachDatabase('TicketsRepository', (testDb) => {
     expect(await repo.claim(id, ['queued'], 60)).toMatchObject({ status: 'processing', attempts: 2 });
   });
 
+  it('a run that outlived its lease cannot write over the run that took the ticket over', async () => {
+    const id = await newTicket();
+    const first = await repo.claim(id, ['queued'], 60);
+    await database.db.update(tickets).set({ leaseUntil: sql`now() - interval '1 second'` }).where(sql`${tickets.id} = ${id}`);
+    const second = await repo.claim(id, ['queued'], 60);
+    expect([first?.attempts, second?.attempts]).toEqual([1, 2]);
+    const stale = await repo.updateRun(id, 1, { status: 'resolved' }, { type: 'resolution', actor: 'resolution_agent', data: { status: 'resolved' } }, 60);
+    expect(stale).toBeUndefined();
+    const current = await repo.updateRun(id, 2, { status: 'escalated', leaseUntil: null }, { type: 'resolution', actor: 'resolution_agent', data: { status: 'escalated' } }, 60);
+    expect(current).toMatchObject({ status: 'escalated', attempts: 2 });
+    expect((await repo.events(id)).map((e) => e.data.status)).toEqual(['queued', 'escalated']);
+  });
+
   it('lists newest first, filtered, a page after a cursor', async () => {
     const ids = [await newTicket('phone'), await newTicket('phone'), await newTicket('phone')];
     const page = await repo.list({ channel: 'phone', limit: 2 });

@@ -71,6 +71,24 @@ export class TicketsRepository {
   }
 
   /**
+   * A workflow run's write: only while the run still owns the ticket (status "processing" at the
+   * attempt it claimed — a fencing token), renewing its lease. Returns undefined, writing
+   * nothing, when the lease expired and another run took the ticket over.
+   */
+  async updateRun(ticketId: string, attempt: number, set: Partial<typeof tickets.$inferInsert>, event: NewEvent, leaseSeconds: number): Promise<TicketRow | undefined> {
+    return this.transaction(async (tx) => {
+      const [row] = await tx
+        .update(tickets)
+        .set({ leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})`, ...set, updatedAt: new Date() })
+        .where(and(eq(tickets.id, ticketId), eq(tickets.status, 'processing'), eq(tickets.attempts, attempt)))
+        .returning();
+      if (!row) return undefined;
+      await tx.insert(ticketEvents).values({ ticketId, ...event });
+      return row;
+    });
+  }
+
+  /**
    * Takes the ticket for a workflow run: only from a status that allows it, or from a run whose
    * lease expired (its process died). Returns undefined when another run holds it.
    */
