@@ -37,9 +37,11 @@ describeEachDatabase('recovery of interrupted workflow runs', (db) => {
     // Embedded: the only process is gone, whatever its lease said. PostgreSQL: its lease ran out.
     const deadLease = db.name === 'PGlite' ? sql`now() + interval '1 hour'` : sql`now() - interval '1 second'`;
     await orm.update(tickets).set({ status: 'processing', resolution: null, leaseUntil: deadLease }).where(eq(tickets.id, crashed.id));
+    // Queued a moment before the crash (embedded: recovered at once at the next start), or, on
+    // PostgreSQL, queued long enough ago that no live request is about to run it.
     await orm
       .update(tickets)
-      .set({ status: 'queued', resolution: null, triage: null, createdAt: sql`now() - interval '1 minute'` })
+      .set({ status: 'queued', resolution: null, triage: null, updatedAt: db.name === 'PGlite' ? sql`now()` : sql`now() - interval '1 minute'` })
       .where(eq(tickets.id, neverStarted.id));
     // On PostgreSQL a live lease means another instance is working on it: left alone.
     await orm.update(tickets).set({ status: 'processing', leaseUntil: sql`now() + interval '1 hour'` }).where(eq(tickets.id, runningElsewhere.id));

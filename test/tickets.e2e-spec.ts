@@ -1,6 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
 import { Database } from '../src/database/database.js';
+import { idempotencyKeys } from '../src/database/schema.js';
+import { canonicalJson } from '../src/idempotency/idempotency.service.js';
 import { describeEachDatabase } from './helpers/databases.js';
 import { FakeOpenAI, responsesMessage, responsesReply } from './helpers/fake-openai.js';
 import { SEED_TRIAGE, createTestApp } from './helpers/test-app.js';
@@ -193,6 +197,24 @@ describeEachDatabase('tickets', (db) => {
       await http().post('/tickets').set('Idempotency-Key', 'bad key with spaces').send(LOCKED_OUT).expect(400);
     });
 
+    it('a retry after the first request died (ticket created, no response stored) gets the ticket, not a 409', async () => {
+      const key = `died-${db.name}-${Date.now()}`;
+      const { body: ticket } = await http().post('/tickets').send(LOCKED_OUT).expect(201);
+      // What a process that died after the insert but before storing its response leaves behind.
+      const hash = createHash('sha256').update(canonicalJson({ ...LOCKED_OUT, async: false })).digest('base64url');
+      await app
+        .get(Database)
+        .db.insert(idempotencyKeys)
+        .values({ scope: 'POST /tickets', key, requestHash: hash, resourceId: ticket.id, createdAt: sql`now() - interval '2 minutes'` });
+      const started = Date.now();
+      const retried = await http().post('/tickets').set('Idempotency-Key', key).send(LOCKED_OUT).expect(201);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(retried.headers['idempotent-replayed']).toBe('true');
+      expect(retried.body).toMatchObject({ id: ticket.id, status: 'resolved' });
+      const again = await http().post('/tickets').set('Idempotency-Key', key).send(LOCKED_OUT).expect(201);
+      expect(again.body).toEqual(retried.body);
+    });
+
     it('events: the same key records the update once', async () => {
       const { body: t } = await http().post('/tickets').send(HACKED).expect(201);
       const key = `evt-${db.name}-${Date.now()}`;
@@ -294,4 +316,35 @@ describeEachDatabase('tickets whose agent run fails', (db) => {
     expect(retried.body.events[3].data).toMatchObject({ backend: 'openai', usage: { requests: 1, input_tokens: 120, output_tokens: 30, total_tokens: 150 } });
     await http().post(`/tickets/${second.body.id}/retry`).expect(409);
   });
+
+  it('a customer reply that arrives while the agents work is read: the ticket goes round again', async () => {
+    const answer = (r: { body: { model: string; instructions?: string } }) =>
+      responsesReply(r.body.model, [
+        responsesMessage(
+          JSON.stringify(
+            JSON.stringify(r.body.instructions ?? '').includes('You triage')
+              ? { category: 'technical', priority: 'Medium', confidence: 0.9, clarification_needed: false }
+              : { ticket_status: 'escalated', resolution_reply: 'A specialist will contact you.', resolution_notes: 'Needs an engineer.' },
+          ),
+        ),
+      ]);
+    fake.respond = (r) => ({ ...answer(r), delayMs: 400 });
+    const queued = await http().post('/tickets?mode=async').send(SEED_TRIAGE).expect(202);
+    await new Promise((r) => setTimeout(r, 150));
+    await http().post(`/tickets/${queued.body.id}/events`).send({ type: 'customer_reply', message: 'It is the desktop app on Windows 11.' }).expect(201);
+    fake.respond = answer;
+    let ticket = (await http().get(`/tickets/${queued.body.id}`).expect(200)).body;
+    for (let i = 0; i < 100 && ['queued', 'processing'].includes(ticket.status); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      ticket = (await http().get(`/tickets/${queued.body.id}`).expect(200)).body;
+    }
+    expect(ticket.status).toBe('escalated');
+    const types = ticket.events.map((e: { type: string }) => e.type);
+    expect(types.filter((t: string) => t === 'triaged')).toHaveLength(2);
+    expect(types.indexOf('customer_reply')).toBeLessThan(types.lastIndexOf('triaged'));
+    const superseded = ticket.events.find((e: { data: { superseded_by_reply?: boolean } }) => e.data.superseded_by_reply);
+    expect(superseded).toMatchObject({ type: 'resolution', data: { status: 'queued' } });
+    // The second pass sent the reply to the model.
+    expect(fake.requests.some((r) => JSON.stringify(r.body).includes('desktop app on Windows 11'))).toBe(true);
+  }, 15_000);
 });

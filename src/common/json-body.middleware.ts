@@ -11,25 +11,38 @@ export const MAX_JSON_NODES = 3_000_000;
 /** Keys that class-transformer drops silently or that could pollute prototypes. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * Text no database stores: NUL characters (PostgreSQL text cannot hold them) and unpaired UTF-16
+ * surrogates (not Unicode; JSON allows "\ud800"). Rejected at the edge so they never reach a query.
+ */
+export function unstorableText(s: string): boolean {
+  return s.includes('\u0000') || !s.isWellFormed();
+}
+
 /** What is wrong with the shape of a parsed body, if anything; iterative (no recursion on attacker input). */
 export function jsonShapeError(value: unknown): string | undefined {
-  const stack: [unknown, number][] = [[value, 1]];
+  const stack: [unknown, number, string][] = [[value, 1, '']];
   let nodes = 0;
   while (stack.length) {
-    const [v, depth] = stack.pop()!;
+    const [v, depth, at] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (unstorableText(v)) return `a string${at ? ` (at "${at}")` : ''} contains a NUL character or an unpaired surrogate`;
+      continue;
+    }
     if (v === null || typeof v !== 'object') continue;
     if (depth > MAX_JSON_DEPTH) return `the body is nested more than ${MAX_JSON_DEPTH} levels deep`;
     if (Array.isArray(v)) {
       nodes += v.length;
-      for (const item of v) if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
+      for (const item of v) if (item !== null && (typeof item === 'object' || typeof item === 'string')) stack.push([item, depth + 1, at]);
     } else {
       const keys = Object.keys(v);
       nodes += keys.length;
       if (keys.length > MAX_OBJECT_KEYS) return `an object has more than ${MAX_OBJECT_KEYS} keys`;
       for (const key of keys) {
         if (FORBIDDEN_KEYS.has(key)) return `the key "${key}" is not allowed`;
+        if (unstorableText(key)) return 'a key contains a NUL character or an unpaired surrogate';
         const item = (v as Record<string, unknown>)[key];
-        if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
+        if (item !== null && (typeof item === 'object' || typeof item === 'string')) stack.push([item, depth + 1, key]);
       }
     }
     if (nodes > MAX_JSON_NODES) return `the body has more than ${MAX_JSON_NODES} values`;
@@ -39,12 +52,14 @@ export function jsonShapeError(value: unknown): string | undefined {
 
 /**
  * Request bodies are JSON objects: another media type is a 415; `null`, a number, a string or
- * an array at the top level, excessive nesting or prototype keys are a 400 — before any
- * validator walks the body.
+ * an array at the top level, excessive nesting, prototype keys or unstorable text are a 400 —
+ * before any validator walks the body.
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
   use(req: Request, _res: Response, next: NextFunction): void {
+    // A NUL in a path or query parameter can only be an attack or a bug, and no query can use it.
+    if (/%00/i.test(req.originalUrl)) throw ProblemException.validation([{ path: 'url', message: 'must not contain %00 (a NUL character)' }]);
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (!['POST', 'PUT', 'PATCH'].includes(req.method) || !hasBody) return next();
     if (!req.is(['application/json', 'application/*+json'])) {

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { isDatabaseError } from '../database/database-errors.js';
+import { classifyDatabaseError, rootMessage } from '../database/database-errors.js';
 import { ProblemException, problem, type ProblemDetails } from './problem-details.js';
 
 /** Body-parser errors carry `type` and `status`; map them to the right 4xx instead of a 500. */
@@ -40,11 +40,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       body = parsed ?? problem(status, slugFor(status), messageOf(exception));
     } else if (exception && typeof exception === 'object' && bodyParserProblem(exception)) {
       body = bodyParserProblem(exception)!;
-    } else if (isDatabaseError(exception)) {
+    } else if (classifyDatabaseError(exception) === 'unavailable') {
       // Logged without the query's parameters (they may hold customer text).
-      this.logger.error(`Database error: ${describeDatabaseError(exception)}`);
-      body = problem(503, 'database-unavailable', 'The database is unavailable or failed this request. Try again shortly.');
+      this.logger.error(`Database unavailable: ${describeDatabaseError(exception)}`);
+      body = problem(503, 'database-unavailable', 'The database is unavailable. Try again shortly.');
       headers = { 'Retry-After': '5' };
+    } else if (classifyDatabaseError(exception) === 'rejected-input') {
+      // A value validation let through and the database refused: the client's input, not an outage.
+      this.logger.warn(`Database rejected a value: ${describeDatabaseError(exception)}`);
+      body = problem(400, 'invalid-value', `A value in the request cannot be stored: ${rootMessage(exception)}.`);
+    } else if (classifyDatabaseError(exception) === 'other') {
+      // A bug in our SQL; Drizzle's message would log the query's parameters (customer text).
+      this.logger.error(`Database error: ${describeDatabaseError(exception)}`);
+      body = problem(500, 'internal-error', 'An unexpected error occurred. It has been logged.');
     } else {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
       body = problem(500, 'internal-error', 'An unexpected error occurred. It has been logged.');

@@ -1,17 +1,38 @@
 import { DrizzleQueryError } from 'drizzle-orm/errors';
-import { isConnectionError, isDatabaseError, rootMessage } from './database-errors.js';
+import { classifyDatabaseError, isConnectionError, isDatabaseError, isDatabaseUnavailable, rootMessage } from './database-errors.js';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
-describe('isDatabaseError', () => {
-  it('recognises failed queries, lost connections and server states', () => {
-    expect(isDatabaseError(new DrizzleQueryError('select 1', [], new Error('boom')))).toBe(true);
-    expect(isDatabaseError(withCode('ECONNREFUSED'))).toBe(true);
-    expect(isDatabaseError(withCode('57P01', 'terminating connection due to administrator command'))).toBe(true);
-    expect(isDatabaseError(withCode('53300', 'too many connections'))).toBe(true);
-    expect(isDatabaseError(withCode('40001', 'could not serialize access'))).toBe(true);
-    expect(isDatabaseError(new Error('Connection terminated unexpectedly'))).toBe(true);
-    expect(isDatabaseError(new Error('x', { cause: new Error('PGlite is closed') }))).toBe(true);
+describe('classifyDatabaseError', () => {
+  const query = (cause: Error) => new DrizzleQueryError('select $1', ['customer text'], cause);
+
+  it('unavailable (503, retry later): lost connections, shutdown, overload, serialization, a closed store', () => {
+    for (const err of [
+      query(withCode('ECONNREFUSED')),
+      withCode('57P01', 'terminating connection due to administrator command'),
+      withCode('53300', 'too many connections'),
+      query(withCode('40001', 'could not serialize access')),
+      query(withCode('40P01', 'deadlock detected')),
+      new Error('Connection terminated unexpectedly'),
+      new Error('x', { cause: new Error('PGlite is closed') }),
+      query(new Error('Cannot use a pool after calling end on the pool')),
+    ]) {
+      expect([err.message, classifyDatabaseError(err)]).toEqual([err.message, 'unavailable']);
+    }
+  });
+
+  it('rejected input (400): values the column cannot hold, rows too big', () => {
+    expect(classifyDatabaseError(query(withCode('22021', 'invalid byte sequence for encoding "UTF8": 0x00')))).toBe('rejected-input');
+    expect(classifyDatabaseError(query(withCode('22008', 'date/time field value out of range')))).toBe('rejected-input');
+    expect(classifyDatabaseError(query(withCode('54000', 'index row size exceeds maximum')))).toBe('rejected-input');
+  });
+
+  it('other database errors are bugs (500), never an outage', () => {
+    expect(classifyDatabaseError(query(withCode('42P01', 'relation "x" does not exist')))).toBe('other');
+    expect(classifyDatabaseError(query(withCode('23505', 'duplicate key')))).toBe('other');
+    expect(classifyDatabaseError(query(new Error('boom')))).toBe('other');
+    expect(isDatabaseUnavailable(query(withCode('42P01', 'x')))).toBe(false);
+    expect(isDatabaseError(query(withCode('42P01', 'x')))).toBe(true);
   });
 
   it('leaves other errors alone', () => {

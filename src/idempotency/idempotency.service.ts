@@ -19,13 +19,19 @@ export interface StoredResponse<T = unknown> {
 /** Printable ASCII, as in draft-ietf-httpapi-idempotency-key-header; long enough for a UUID or more. */
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const WAIT_MS = 30_000;
+/** A claim this old without a response belongs to a request whose process died. */
+const ABANDONED_MS = 60_000;
+
+/** The answer for a created resource, rebuilt from its current state (when the first request died). */
+export type ResourceResolver<T> = (resourceId: string) => Promise<{ status: number; body: T; settled: boolean }>;
 
 /**
  * Idempotency-Key for POST routes that create something. The key is claimed in the same
  * transaction that creates the resource, so a retry can never create it twice, even when it
  * races the first request or the first process dies; the response is stored once the request
  * finished and replayed to every retry. Same key with another body → 422; a retry while the
- * first is still running waits for its answer (409 only if that takes longer than 30 s).
+ * first is still running waits for its answer (409 only if that takes longer than 30 s and the
+ * resource has not settled); if the first request died, the answer is rebuilt from the resource.
  */
 @Injectable()
 export class IdempotencyService {
@@ -47,6 +53,7 @@ export class IdempotencyService {
     request: unknown,
     create: (tx: Tx) => Promise<R>,
     finish: (created: R) => Promise<{ status: number; body: T }>,
+    resolve?: ResourceResolver<T>,
   ): Promise<StoredResponse<T>> {
     if (key === undefined) {
       const created = await this.database.db.transaction(create);
@@ -68,16 +75,13 @@ export class IdempotencyService {
       const created = await create(tx);
       return { created };
     });
-    if (!claimed) return this.replay<T>(scope, key, hash, id);
+    if (!claimed) return this.replay<T>(scope, key, hash, id, resolve);
 
     let done!: () => void;
     this.running.set(id, new Promise<void>((resolve) => (done = resolve)));
     try {
       const response = await finish(claimed.created);
-      await this.database.db
-        .update(idempotencyKeys)
-        .set({ responseStatus: response.status, responseBody: response.body as object })
-        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+      await this.store(scope, key, response);
       return { ...response, replayed: false };
     } finally {
       this.running.delete(id);
@@ -85,8 +89,12 @@ export class IdempotencyService {
     }
   }
 
-  /** The first request's stored response, waiting for it while that request still runs. */
-  private async replay<T>(scope: string, key: string, hash: string, id: string): Promise<StoredResponse<T>> {
+  /**
+   * The first request's stored response, waiting for it while that request still runs. If that
+   * request died after creating its resource (no response was ever stored), the answer is
+   * rebuilt from the resource once it has settled, stored, and replayed from then on.
+   */
+  private async replay<T>(scope: string, key: string, hash: string, id: string, resolve?: ResourceResolver<T>): Promise<StoredResponse<T>> {
     const deadline = Date.now() + WAIT_MS;
     for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
       const [row] = await this.database.db
@@ -99,7 +107,16 @@ export class IdempotencyService {
         );
       }
       if (row?.responseStatus != null) return { status: row.responseStatus, body: row.responseBody as T, replayed: true };
-      if (!row || Date.now() > deadline) {
+      const waitedOut = Date.now() > deadline;
+      const abandoned = row !== undefined && !this.running.has(id) && Date.now() - row.createdAt.getTime() > ABANDONED_MS;
+      if (row?.resourceId && resolve && (abandoned || waitedOut)) {
+        const current = await resolve(row.resourceId);
+        if (current.settled) {
+          await this.store(scope, key, current);
+          return { status: current.status, body: current.body, replayed: true };
+        }
+      }
+      if (!row || waitedOut) {
         throw new ProblemException(
           problem(409, 'request-in-progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
             ...(row?.resourceId ? { resource_id: row.resourceId } : {}),
@@ -111,6 +128,13 @@ export class IdempotencyService {
       if (local) await local;
       else await sleep(delay);
     }
+  }
+
+  private async store(scope: string, key: string, response: { status: number; body: unknown }): Promise<void> {
+    await this.database.db
+      .update(idempotencyKeys)
+      .set({ responseStatus: response.status, responseBody: response.body as object })
+      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
   }
 
   /** Links the claimed key to the resource it created (call inside `create`). */

@@ -1,8 +1,11 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
+/** Article ids: lowercase letters, digits and dashes, at most 64 (URL-safe, stable). */
+export const ARTICLE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 export const ArticleSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and dashes'),
+  id: z.string().regex(ARTICLE_ID_PATTERN, 'lowercase letters, digits and dashes'),
   title: z.string().min(1).max(300),
   category: z.string().min(1).max(64),
   tags: z.array(z.string().min(1).max(64)).max(50).default([]),

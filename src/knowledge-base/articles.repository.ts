@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { storableInstant } from '../common/timestamp.js';
 import { Database, type Db } from '../database/database.js';
 import { kbArticles, kbState, type ArticleRow } from '../database/schema.js';
 import type { Article } from './article.js';
@@ -27,11 +28,8 @@ function sameContent(row: ArticleRow, a: ArticleInput): boolean {
   return row.deletedAt === null && row.title === a.title && row.body === a.body && row.category === a.category && JSON.stringify(row.tags) === JSON.stringify(a.tags);
 }
 
-function validDate(iso: string | undefined): Date | undefined {
-  if (!iso) return undefined;
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
+/** A given updated_at (import, front matter) when it is a storable instant; otherwise the write's time. */
+const validDate = (iso: string | undefined): Date | undefined => (iso ? storableInstant(iso) : undefined);
 
 /**
  * Knowledge-base articles in the database. Every write first bumps the knowledge base's
@@ -105,7 +103,6 @@ export class ArticlesRepository {
       if (conflicts.length || pending.length === 0) return { outcomes, conflicts, rows };
 
       const revision = await bumpRevision(tx);
-      const now = new Date();
       for (let i = 0; i < pending.length; i += 500) {
         const values = pending.slice(i, i + 500).map((a) => ({
           id: a.id,
@@ -115,7 +112,7 @@ export class ArticlesRepository {
           tags: a.tags,
           revision,
           version: 1,
-          updatedAt: validDate(a.updated_at) ?? now,
+          updatedAt: validDate(a.updated_at) ?? sql`now()`,
           deletedAt: null,
         }));
         const written = await tx
@@ -154,7 +151,7 @@ export class ArticlesRepository {
       const revision = await bumpRevision(tx);
       await tx
         .update(kbArticles)
-        .set({ deletedAt: new Date(), revision, version: row.version + 1 })
+        .set({ deletedAt: sql`now()`, revision, version: row.version + 1 })
         .where(eq(kbArticles.id, id));
       return 'deleted';
     });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { STORABLE_TIMESTAMP_MESSAGE, storableInstant } from '../common/timestamp.js';
 import { textField } from '../common/validation.js';
+import { ARTICLE_ID_PATTERN } from './article.js';
 
 export const KbHitSchema = z.object({
   id: z.string(),
@@ -42,7 +44,7 @@ const ArticleFields = {
   category: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _'),
   tags: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
 };
-const ArticleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and dashes (at most 64)');
+const ArticleId = z.string().regex(ARTICLE_ID_PATTERN, 'lowercase letters, digits and dashes (at most 64)');
 
 /** Body of POST /knowledge-base/articles (id optional) and PUT /knowledge-base/articles/:id (id from the path). */
 export const ArticleWriteSchema = z.object({ id: ArticleId.optional(), ...ArticleFields }).strict();
@@ -50,7 +52,7 @@ export type ArticleWrite = z.infer<typeof ArticleWriteSchema>;
 
 /** One imported article, from JSON or from a Markdown file's front matter and body: the same rules. */
 export const ImportArticleSchema = z
-  .object({ id: ArticleId, ...ArticleFields, updated_at: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).optional() })
+  .object({ id: ArticleId, ...ArticleFields, updated_at: z.string().refine((s) => storableInstant(s) !== undefined, STORABLE_TIMESTAMP_MESSAGE).optional() })
   .strict();
 
 export const IMPORT_MAX_ARTICLES = 2_000;

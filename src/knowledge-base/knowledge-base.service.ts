@@ -5,7 +5,7 @@ import { zodFieldErrors } from '../common/validation.js';
 import { AppConfig } from '../config/configuration.js';
 import { Database } from '../database/database.js';
 import type { ArticleRow } from '../database/schema.js';
-import { parseMarkdownArticle, type Article } from './article.js';
+import { ARTICLE_ID_PATTERN, parseMarkdownArticle, type Article } from './article.js';
 import { readArticleDir } from './article-files.js';
 import { ArticlesRepository, toArticle, type ArticleInput, type WriteOutcome } from './articles.repository.js';
 import { KbSearch, type SearchHit } from './kb-search.js';
@@ -63,6 +63,7 @@ export class KnowledgeBaseService implements OnModuleInit {
   }
 
   async get(id: string): Promise<StoredArticle> {
+    if (!ARTICLE_ID_PATTERN.test(id)) throw notFound(id);
     const row = await this.articles.get(id);
     if (!row) throw notFound(id);
     return toArticle(row);
@@ -95,6 +96,7 @@ export class KnowledgeBaseService implements OnModuleInit {
   }
 
   async remove(id: string, expectedVersion?: number): Promise<void> {
+    if (!ARTICLE_ID_PATTERN.test(id)) throw notFound(id);
     const outcome = await this.articles.remove(id, expectedVersion);
     if (outcome === 'not-found') throw notFound(id);
     if (outcome === 'conflict') throw new ProblemException(problem(412, 'version-mismatch', `Article "${id}" is not at version ${expectedVersion}.`));
@@ -190,5 +192,5 @@ export class KnowledgeBaseService implements OnModuleInit {
 }
 
 function notFound(id: string): ProblemException {
-  return new ProblemException(problem(404, 'article-not-found', `No knowledge-base article "${id}".`));
+  return new ProblemException(problem(404, 'article-not-found', `No knowledge-base article "${id.length > 80 ? `${id.slice(0, 80)}…` : id}".`));
 }

@@ -5,7 +5,7 @@ import { Database, type Db } from '../database/database.js';
 import { ticketEvents, tickets } from '../database/schema.js';
 import type { SlaTargets } from './sla.js';
 import { StoredReportBuilder, type ReportGroup, type ReportGroupBy, type StoredEvent, type StoredTicketHistory } from './stored-updates.js';
-import { parseTimestamp } from './timestamp.js';
+import { STORABLE_TIMESTAMP_MESSAGE, storableInstant } from '../common/timestamp.js';
 
 /** Tickets per keyset page: one engine pass and two queries per page. */
 export const REPORT_PAGE_SIZE = 5_000;
@@ -43,11 +43,11 @@ export interface MonitoringReport {
  * 366 days. An error names the field the client gave (`to` when both were given).
  */
 export function resolveReportRange(input: { from?: string; to?: string }, now: Date): { from: Date; to: Date } {
-  const to = input.to !== undefined ? new Date(parseTimestamp(input.to)) : now;
-  const from = input.from !== undefined ? new Date(parseTimestamp(input.from)) : new Date(to.getTime() - DEFAULT_REPORT_DAYS * DAY);
+  const to = input.to !== undefined ? (storableInstant(input.to) ?? new Date(NaN)) : now;
+  const from = input.from !== undefined ? (storableInstant(input.from) ?? new Date(NaN)) : new Date(to.getTime() - DEFAULT_REPORT_DAYS * DAY);
   const errors: FieldError[] = [];
-  if (Number.isNaN(from.getTime())) errors.push({ path: 'from', message: 'must be an ISO-8601 timestamp' });
-  if (Number.isNaN(to.getTime())) errors.push({ path: 'to', message: 'must be an ISO-8601 timestamp' });
+  if (Number.isNaN(from.getTime())) errors.push({ path: 'from', message: STORABLE_TIMESTAMP_MESSAGE });
+  if (Number.isNaN(to.getTime())) errors.push({ path: 'to', message: STORABLE_TIMESTAMP_MESSAGE });
   if (errors.length) throw ProblemException.validation(errors);
   const toGiven = input.to !== undefined;
   if (from.getTime() >= to.getTime()) {

@@ -9,7 +9,7 @@ import { MAX_TICKET_UPDATES } from './monitoring.schemas.js';
 import { SLA_TARGET_KEYS } from './sla.js';
 import { REPORT_GROUP_BY, type ReportGroupBy } from './stored-updates.js';
 import { ACTORS, UPDATE_STATUSES } from './ticket-facts.js';
-import { TIMESTAMP_MESSAGE, isTimestamp } from './timestamp.js';
+import { TIMESTAMP_MESSAGE, isTimestamp } from '../common/timestamp.js';
 
 /**
  * Swagger documentation of the monitoring body. Validation is the zod schema in

@@ -4,7 +4,7 @@ import { PRIORITIES } from '../triage/taxonomy.js';
 import { METRIC_NAMES } from './metrics.js';
 import { slaTargetErrors } from './sla.js';
 import { ACTORS, UPDATE_STATUSES, type TicketUpdate } from './ticket-facts.js';
-import { TIMESTAMP_MESSAGE, isTimestamp } from './timestamp.js';
+import { TIMESTAMP_MESSAGE, isTimestamp } from '../common/timestamp.js';
 
 export const MAX_TICKET_UPDATES = 200_000;
 const timestamp = z.string().refine(isTimestamp, { message: TIMESTAMP_MESSAGE });

@@ -1,4 +1,4 @@
-import { parseTimestamp } from './timestamp.js';
+import { parseTimestamp } from '../common/timestamp.js';
 import type { FieldError } from '../common/problem-details.js';
 
 export const UPDATE_STATUSES = ['open', 'in_progress', 'pending', 'escalated', 'resolved', 'closed', 'reopened'] as const;

@@ -53,7 +53,7 @@ describe('applyExternalEvent', () => {
     }
   });
 
-  it('only a failed ticket is retried', () => {
-    expect(TICKET_STATUSES.filter(canRetry)).toEqual(['failed']);
+  it('a failed or stalled ticket can be retried; a settled one cannot', () => {
+    expect(TICKET_STATUSES.filter(canRetry)).toEqual(['queued', 'processing', 'failed']);
   });
 });

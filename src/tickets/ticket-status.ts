@@ -71,7 +71,10 @@ export function applyExternalEvent(status: TicketStatus, type: ExternalEventType
   }
 }
 
-/** Statuses from which POST /tickets/:id/retry runs the agents again. */
+/**
+ * Statuses from which POST /tickets/:id/retry runs the agents again: a failed run, or one that
+ * stalled (queued or processing; the claim then takes it only if no live run holds its lease).
+ */
 export function canRetry(status: TicketStatus): boolean {
-  return status === 'failed';
+  return status === 'failed' || status === 'queued' || status === 'processing';
 }

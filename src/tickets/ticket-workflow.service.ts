@@ -2,15 +2,18 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ProblemException } from '../common/problem-details.js';
 import type { RunMeta } from '../common/run-meta.js';
 import { AppConfig } from '../config/configuration.js';
-import { isDatabaseError } from '../database/database-errors.js';
+import { isDatabaseError, isDatabaseUnavailable, rootMessage } from '../database/database-errors.js';
 import type { TicketRow } from '../database/schema.js';
 import { ResolutionAgent } from '../resolution/resolution.agent.js';
 import type { TicketMetadata } from '../triage/triage.schemas.js';
 import { TriageAgent } from '../triage/triage.agent.js';
 import type { TicketStatus } from './ticket-status.js';
-import { TicketsRepository } from './tickets.repository.js';
+import { TicketsRepository, type NewEvent } from './tickets.repository.js';
 
 class LeaseLost extends Error {}
+
+/** Rounds one call makes when replies keep arriving during runs; past it the sweep continues. */
+const MAX_PASSES = 3;
 
 /** How a run step is stored: output plus who answered, tokens and time. */
 function runData(output: unknown, meta: RunMeta, started: number): Record<string, unknown> {
@@ -26,8 +29,9 @@ function runData(output: unknown, meta: RunMeta, started: number): Record<string
 /** What a failed run records: the problem the HTTP layer would have answered with. */
 export function failureOf(err: unknown): { status: number; type: string; detail: string } {
   if (err instanceof ProblemException) return { status: err.problem.status, type: err.problem.type, detail: err.problem.detail };
-  if (isDatabaseError(err)) return { status: 503, type: 'database-unavailable', detail: 'The database failed during the run.' };
-  return { status: 500, type: 'internal-error', detail: err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500) };
+  if (isDatabaseError(err)) return { status: 500, type: 'database-error', detail: 'The database refused a value of the run (logged).' };
+  // Internal messages stay in the log, not in the ticket a client reads.
+  return { status: 500, type: 'internal-error', detail: 'The run failed unexpectedly (logged).' };
 }
 
 /**
@@ -49,24 +53,37 @@ export class TicketWorkflow {
   ) {}
 
   /**
-   * Runs the workflow if the ticket can be taken from one of `from` (or from an expired run).
-   * Returns false when another run holds it. Agent failures are recorded, not thrown; database
-   * failures are thrown (the ticket stays "processing" and is picked up when its lease expires).
+   * Runs the workflow if the ticket can be taken from one of `from` (or from an expired run);
+   * `claimEvent` (a retry) is recorded with the claim. Returns false when another run holds it.
+   * Agent failures are recorded, not thrown; the database being down is thrown (the ticket stays
+   * "processing" and is taken over when its lease expires). A customer reply that arrives while
+   * the agents work sends the ticket round again, so no reply goes unread.
    */
-  async run(ticketId: string, from: TicketStatus[]): Promise<boolean> {
+  async run(ticketId: string, from: TicketStatus[], claimEvent?: NewEvent): Promise<boolean> {
+    let ran = false;
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const ticket = await this.tickets.claim(ticketId, pass === 0 ? from : ['queued'], this.config.env.TICKET_LEASE_SECONDS, pass === 0 ? claimEvent : undefined);
+      if (!ticket) return ran;
+      ran = true;
+      if (!(await this.runOnce(ticket))) return true;
+    }
+    // Replies keep coming: the periodic sweep takes the "queued" ticket up again later.
+    return true;
+  }
+
+  /** One pass over a claimed ticket; true when it was requeued because the customer wrote meanwhile. */
+  private async runOnce(ticket: TicketRow): Promise<boolean> {
     const lease = this.config.env.TICKET_LEASE_SECONDS;
-    const ticket = await this.tickets.claim(ticketId, from, lease);
-    if (!ticket) return false;
     // Every write is fenced by the attempt this run claimed: a run that outlived its lease (and
     // was taken over by another instance) cannot overwrite the newer run's result.
-    const write = async (set: Parameters<TicketsRepository['updateRun']>[2], event: Parameters<TicketsRepository['updateRun']>[3]) => {
-      if (!(await this.tickets.updateRun(ticket.id, ticket.attempts, set, event, lease))) {
-        throw new LeaseLost(`Ticket ${ticket.id}: attempt ${ticket.attempts} lost its lease; a newer run owns the ticket`);
-      }
+    const write = async (set: Parameters<TicketsRepository['updateRun']>[2], event: NewEvent, finalAfterEventId?: number) => {
+      const written = await this.tickets.updateRun(ticket.id, ticket.attempts, set, event, lease, finalAfterEventId);
+      if (!written) throw new LeaseLost(`Ticket ${ticket.id}: attempt ${ticket.attempts} lost its lease; a newer run owns the ticket`);
+      return written.requeued;
     };
     let stage: 'triage' | 'resolution' = 'triage';
     try {
-      const text = await this.conversation(ticket);
+      const { text, lastEventId } = await this.conversation(ticket);
       const metadata = ticket.metadata as TicketMetadata;
 
       let started = performance.now();
@@ -82,34 +99,40 @@ export class TicketWorkflow {
       const resolved = await this.resolution.resolve({ ticket: triage, inquiry_text: text });
       const resolution = resolved.body;
       const status = resolution.ticket_status as TicketStatus;
-      await write(
+      const requeued = await write(
         { resolution, status, leaseUntil: null, lastError: null },
         {
           type: status === 'pending further action' ? 'clarification_requested' : 'resolution',
           actor: 'resolution_agent',
           data: { status, ...runData(resolution, resolved.meta, started) },
         },
+        lastEventId,
       );
+      if (requeued) this.logger.log(`Ticket ${ticket.id}: the customer wrote while the agents worked; running again with the reply`);
+      return requeued;
     } catch (err) {
       if (err instanceof LeaseLost) {
         this.logger.warn(err.message);
-        return true;
+        return false;
       }
-      if (isDatabaseError(err)) throw err;
+      // The database being down is thrown: the ticket stays "processing" and is taken over when the
+      // lease expires. Anything else the database refused would fail again: recorded as a failure.
+      if (isDatabaseUnavailable(err)) throw err;
       const error = { stage, ...failureOf(err) };
-      if (error.status >= 500 && !(err instanceof ProblemException)) this.logger.error(`Ticket ${ticket.id}: ${stage} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      // A database error's own message would log the query's parameters (customer text).
+      const logged = isDatabaseError(err) ? rootMessage(err) : err instanceof Error ? (err.stack ?? err.message) : String(err);
+      if (error.status >= 500 && !(err instanceof ProblemException)) this.logger.error(`Ticket ${ticket.id}: ${stage} failed: ${logged}`);
       else this.logger.warn(`Ticket ${ticket.id}: ${stage} failed (${error.status} ${error.type})`);
       await this.tickets.updateRun(ticket.id, ticket.attempts, { status: 'failed', lastError: error, leaseUntil: null }, { type: 'run_failed', actor: 'system', data: { status: 'failed', error } }, lease);
+      return false;
     }
-    return true;
   }
 
-  /** The inquiry plus the customer's replies since, oldest first: what the agents read. */
-  private async conversation(ticket: TicketRow): Promise<string> {
-    const replies = (await this.tickets.events(ticket.id))
-      .filter((e) => e.type === 'customer_reply' && typeof e.data.message === 'string')
-      .map((e) => e.data.message as string);
+  /** The inquiry plus the customer's replies since, oldest first (what the agents read), and the last event read. */
+  private async conversation(ticket: TicketRow): Promise<{ text: string; lastEventId: number }> {
+    const events = await this.tickets.events(ticket.id);
+    const replies = events.filter((e) => e.type === 'customer_reply' && typeof e.data.message === 'string').map((e) => e.data.message as string);
     // The latest reply matters most (it answers the question asked), so a long thread keeps its end.
-    return [ticket.inquiryText, ...replies].join('\n\n').slice(-20_000);
+    return { text: [ticket.inquiryText, ...replies].join('\n\n').slice(-20_000), lastEventId: events.at(-1)?.id ?? 0 };
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { STORABLE_TIMESTAMP_MESSAGE, storableInstant } from '../common/timestamp.js';
 import { Optional } from '../common/validation.js';
 import { ResolutionResultDto } from '../resolution/resolution.dto.js';
 import { PRIORITIES } from '../triage/taxonomy.js';
@@ -68,7 +69,8 @@ export class CreateTicketQueryDto {
 }
 
 const toList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value);
-const toDate = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)) ? new Date(value) : value);
+/** A date, or a date-time with an offset (no server-local times), in years 0001-9999; else left for IsDate to refuse. */
+const toDate = ({ value }: { value: unknown }) => (typeof value === 'string' ? (storableInstant(value) ?? value) : value);
 
 export class TicketListQueryDto {
   @ApiPropertyOptional({ example: 'escalated,failed', description: `Comma-separated: ${TICKET_STATUSES.join(', ')}.` })
@@ -102,13 +104,13 @@ export class TicketListQueryDto {
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'Created at or after (ISO-8601).' })
   @Optional()
   @Transform(toDate)
-  @IsDate({ message: 'created_from must be an ISO-8601 date-time' })
+  @IsDate({ message: `created_from ${STORABLE_TIMESTAMP_MESSAGE}` })
   created_from?: Date;
 
   @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Created before (ISO-8601).' })
   @Optional()
   @Transform(toDate)
-  @IsDate({ message: 'created_to must be an ISO-8601 date-time' })
+  @IsDate({ message: `created_to ${STORABLE_TIMESTAMP_MESSAGE}` })
   created_to?: Date;
 
   @ApiPropertyOptional({ description: 'next_cursor of the previous page.' })

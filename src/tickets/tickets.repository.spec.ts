@@ -65,8 +65,33 @@ describeEachDatabase('TicketsRepository', (testDb) => {
     const stale = await repo.updateRun(id, 1, { status: 'resolved' }, { type: 'resolution', actor: 'resolution_agent', data: { status: 'resolved' } }, 60);
     expect(stale).toBeUndefined();
     const current = await repo.updateRun(id, 2, { status: 'escalated', leaseUntil: null }, { type: 'resolution', actor: 'resolution_agent', data: { status: 'escalated' } }, 60);
-    expect(current).toMatchObject({ status: 'escalated', attempts: 2 });
+    expect(current).toMatchObject({ requeued: false, row: { status: 'escalated', attempts: 2 } });
     expect((await repo.events(id)).map((e) => e.data.status)).toEqual(['queued', 'escalated']);
+  });
+
+  it("the run's last write sends the ticket round again when the customer wrote meanwhile", async () => {
+    const id = await newTicket();
+    const run = await repo.claim(id, ['queued'], 60);
+    const [read] = (await repo.events(id)).slice(-1);
+    await repo.addEvent(database.db, id, { type: 'customer_reply', actor: 'customer', data: { message: 'more detail', status: 'processing' } });
+    const written = await repo.updateRun(id, run!.attempts, { status: 'resolved' }, { type: 'resolution', actor: 'resolution_agent', data: { status: 'resolved' } }, 60, read!.id);
+    expect(written).toMatchObject({ requeued: true, row: { status: 'queued', leaseUntil: null } });
+    expect((await repo.events(id)).at(-1)?.data).toMatchObject({ status: 'queued', superseded_by_reply: true });
+    // With nothing new since the last event it read, the outcome stands.
+    const again = await repo.claim(id, ['queued'], 60);
+    const [last] = (await repo.events(id)).slice(-1);
+    expect(await repo.updateRun(id, again!.attempts, { status: 'resolved' }, { type: 'resolution', actor: 'resolution_agent', data: { status: 'resolved' } }, 60, last!.id)).toMatchObject({
+      requeued: false,
+      row: { status: 'resolved' },
+    });
+  });
+
+  it('a queued ticket counts as abandoned only after 30 s without change, unless this is the only process', async () => {
+    const id = await newTicket();
+    expect(await repo.abandoned(false)).not.toContain(id);
+    expect(await repo.abandoned(true)).toContain(id);
+    await database.db.update(tickets).set({ updatedAt: sql`now() - interval '31 seconds'` }).where(sql`${tickets.id} = ${id}`);
+    expect(await repo.abandoned(false)).toContain(id);
   });
 
   it('lists newest first, filtered, a page after a cursor', async () => {

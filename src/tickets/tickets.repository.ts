@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { Database, type Db } from '../database/database.js';
 import { ticketEvents, tickets, type TicketEventRow, type TicketRow } from '../database/schema.js';
 import type { TicketStatus } from './ticket-status.js';
@@ -63,7 +63,7 @@ export class TicketsRepository {
   /** Updates the ticket and appends the event that explains the change, atomically. */
   async update(ticketId: string, set: Partial<typeof tickets.$inferInsert>, event: NewEvent, executor?: Tx): Promise<TicketRow> {
     const write = async (tx: Tx) => {
-      const [row] = await tx.update(tickets).set({ ...set, updatedAt: new Date() }).where(eq(tickets.id, ticketId)).returning();
+      const [row] = await tx.update(tickets).set({ ...set, updatedAt: sql`now()` }).where(eq(tickets.id, ticketId)).returning();
       await tx.insert(ticketEvents).values({ ticketId, ...event });
       return row!;
     };
@@ -74,48 +74,81 @@ export class TicketsRepository {
    * A workflow run's write: only while the run still owns the ticket (status "processing" at the
    * attempt it claimed — a fencing token), renewing its lease. Returns undefined, writing
    * nothing, when the lease expired and another run took the ticket over.
+   *
+   * `finalAfterEventId` marks the run's last write: if the customer wrote after the events the
+   * run read, the ticket goes back to "queued" instead (the outcome is kept as the event) and
+   * `requeued` is true — the row lock makes this exact against a reply being recorded.
    */
-  async updateRun(ticketId: string, attempt: number, set: Partial<typeof tickets.$inferInsert>, event: NewEvent, leaseSeconds: number): Promise<TicketRow | undefined> {
+  async updateRun(
+    ticketId: string,
+    attempt: number,
+    set: Partial<typeof tickets.$inferInsert>,
+    event: NewEvent,
+    leaseSeconds: number,
+    finalAfterEventId?: number,
+  ): Promise<{ row: TicketRow; requeued: boolean } | undefined> {
     return this.transaction(async (tx) => {
+      const owned = and(eq(tickets.id, ticketId), eq(tickets.status, 'processing'), eq(tickets.attempts, attempt));
+      const [locked] = await tx.select({ id: tickets.id }).from(tickets).where(owned).for('update');
+      if (!locked) return undefined;
+      const requeued = finalAfterEventId !== undefined && (await this.hasUnreadReply(tx, ticketId, finalAfterEventId));
+      const values = requeued ? { ...set, status: 'queued', leaseUntil: null } : { leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})`, ...set };
       const [row] = await tx
         .update(tickets)
-        .set({ leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})`, ...set, updatedAt: new Date() })
-        .where(and(eq(tickets.id, ticketId), eq(tickets.status, 'processing'), eq(tickets.attempts, attempt)))
+        .set({ ...values, updatedAt: sql`now()` })
+        .where(owned)
         .returning();
-      if (!row) return undefined;
-      await tx.insert(ticketEvents).values({ ticketId, ...event });
-      return row;
+      await tx.insert(ticketEvents).values({ ticketId, ...event, data: requeued ? { ...event.data, status: 'queued', superseded_by_reply: true } : event.data });
+      return { row: row!, requeued };
     });
   }
 
   /**
    * Takes the ticket for a workflow run: only from a status that allows it, or from a run whose
-   * lease expired (its process died). Returns undefined when another run holds it.
+   * lease expired (its process died). Returns undefined when another run holds it. `event` (a
+   * retry) is recorded only when the claim succeeds, in the same transaction.
    */
-  async claim(ticketId: string, from: TicketStatus[], leaseSeconds: number): Promise<TicketRow | undefined> {
-    const [row] = await this.db
-      .update(tickets)
-      .set({
-        status: 'processing',
-        attempts: sql`${tickets.attempts} + 1`,
-        leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})`,
-        updatedAt: new Date(),
-      })
-      .where(and(eq(tickets.id, ticketId), or(inArray(tickets.status, from), and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, sql`now()`)))))
-      .returning();
-    return row;
+  async claim(ticketId: string, from: TicketStatus[], leaseSeconds: number, event?: NewEvent): Promise<TicketRow | undefined> {
+    return this.transaction(async (tx) => {
+      const [row] = await tx
+        .update(tickets)
+        .set({
+          status: 'processing',
+          attempts: sql`${tickets.attempts} + 1`,
+          leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})`,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(tickets.id, ticketId), or(inArray(tickets.status, from), and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, sql`now()`)))))
+        .returning();
+      if (row && event) await tx.insert(ticketEvents).values({ ticketId, ...event });
+      return row;
+    });
   }
 
-  /** Tickets whose workflow never started or whose run was abandoned (lease expired, or `all` at a single-process start). */
+  /**
+   * Tickets nobody is running: "queued" for over 30 s (the request that queued it runs it at
+   * once) or "processing" with an expired lease — or, with `all` (the only process, at start-up),
+   * every queued and processing ticket.
+   */
   async abandoned(all: boolean, limit = 100): Promise<string[]> {
-    const stale = all ? sql`true` : lt(tickets.leaseUntil, sql`now()`);
-    const rows = await this.db
-      .select({ id: tickets.id })
-      .from(tickets)
-      .where(or(and(eq(tickets.status, 'queued'), lt(tickets.createdAt, sql`now() - interval '5 seconds'`)), and(eq(tickets.status, 'processing'), stale)))
-      .orderBy(asc(tickets.seq))
-      .limit(limit);
+    const where = all
+      ? inArray(tickets.status, ['queued', 'processing'])
+      : or(
+          and(eq(tickets.status, 'queued'), lt(tickets.updatedAt, sql`now() - interval '30 seconds'`)),
+          and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, sql`now()`)),
+        );
+    const rows = await this.db.select({ id: tickets.id }).from(tickets).where(where).orderBy(asc(tickets.seq)).limit(limit);
     return rows.map((r) => r.id);
+  }
+
+  /** Whether the customer wrote after event `afterEventId` (a reply the running workflow has not read). */
+  async hasUnreadReply(executor: Executor, ticketId: string, afterEventId: number): Promise<boolean> {
+    const [row] = await executor
+      .select({ id: ticketEvents.id })
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.ticketId, ticketId), eq(ticketEvents.type, 'customer_reply'), gt(ticketEvents.id, afterEventId)))
+      .limit(1);
+    return row !== undefined;
   }
 
   list(filter: TicketFilter): Promise<TicketRow[]> {

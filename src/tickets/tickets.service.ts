@@ -68,6 +68,7 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
   /** Workflows started by this process that nobody awaits (async mode, recovery). */
   private readonly background = new Set<Promise<unknown>>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping = false;
   private stopping = false;
 
   constructor(
@@ -105,10 +106,18 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         await this.workflow.run(id, ['queued']);
         return { status: 201, body: await this.view(id) };
       },
+      (id) => this.settledView(id, 201),
     );
   }
 
+  /** A ticket as the answer to a replayed request whose first attempt died (see IdempotencyService). */
+  private async settledView(id: string, status: number) {
+    const body = await this.view(id);
+    return { status, body, settled: body.status !== 'queued' && body.status !== 'processing' };
+  }
+
   async view(id: string): Promise<TicketView> {
+    checkId(id);
     const ticket = await this.tickets.get(id);
     if (!ticket) throw notFound(id);
     return toTicketView(ticket, await this.tickets.events(id));
@@ -126,6 +135,7 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
 
   /** An update from a person or the helpdesk; a customer's answer to a clarifying question runs the agents again. */
   async addEvent(id: string, event: TicketEventRequest, idempotencyKey?: string): Promise<StoredResponse<TicketView>> {
+    checkId(id);
     const scope = `POST /tickets/${id}/events`;
     return this.idempotency.execute(
       idempotencyKey,
@@ -150,37 +160,39 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         if (rerun) await this.workflow.run(id, ['queued']);
         return { status: 201, body: await this.view(id) };
       },
+      () => this.settledView(id, 201),
     );
   }
 
-  /** Runs the workflow of a failed ticket again. */
+  /** Runs the workflow of a failed ticket again, or of one whose run was abandoned (its process died). */
   async retry(id: string): Promise<TicketView> {
+    checkId(id);
     const ticket = await this.tickets.get(id);
     if (!ticket) throw notFound(id);
     if (!canRetry(ticket.status as TicketStatus)) {
-      throw new ProblemException(problem(409, 'not-retryable', `Only a failed ticket can be retried (status "${ticket.status}").`, { ticket_status: ticket.status }));
+      throw new ProblemException(problem(409, 'not-retryable', `Only a failed or stalled ticket can be retried (status "${ticket.status}").`, { ticket_status: ticket.status }));
     }
-    await this.tickets.addEvent(this.tickets.db, id, { type: 'retry', actor: 'system', data: { attempt: ticket.attempts + 1 } });
-    if (!(await this.workflow.run(id, ['failed']))) {
-      throw new ProblemException(problem(409, 'not-retryable', 'Another retry of this ticket is running.'));
+    const claimed = await this.workflow.run(id, ['failed', 'queued'], { type: 'retry', actor: 'system', data: { attempt: ticket.attempts + 1 } });
+    if (!claimed) {
+      throw new ProblemException(problem(409, 'not-retryable', 'The agents are working on this ticket right now; wait for the run to finish.', { ticket_status: 'processing' }));
     }
     return this.view(id);
   }
 
   /**
-   * Picks up tickets a previous process left unfinished (crash, deploy): at start-up, and every
-   * half lease on PostgreSQL where other instances may die too. With the embedded database this
-   * process is the only one, so every "processing" ticket at start-up was abandoned.
+   * Picks up tickets a previous process left unfinished (crash, deploy, database outage): at
+   * start-up — with the embedded database every queued or processing ticket, since this was the
+   * only process — and every half lease on both drivers, for runs whose lease expired.
    */
   async onApplicationBootstrap(): Promise<void> {
-    // The look-up is awaited (one indexed query); the runs it finds go on in the background.
-    const ids = await this.tickets.abandoned(this.database.kind === 'pglite');
-    if (ids.length) this.inBackground(this.recover(ids, this.database.kind === 'pglite'));
-    if (this.database.kind === 'postgres') {
-      const sweep = async () => this.recover(await this.tickets.abandoned(false), false);
-      this.sweepTimer = setInterval(() => this.inBackground(sweep()), (this.config.env.TICKET_LEASE_SECONDS * 1000) / 2);
-      this.sweepTimer.unref();
-    }
+    // The first look-up is awaited (one indexed query); the runs go on in the background.
+    const all = this.database.kind === 'pglite';
+    const first = await this.tickets.abandoned(all);
+    if (first.length) this.inBackground(this.recover(all, first));
+    this.sweepTimer = setInterval(() => {
+      if (!this.sweeping) this.inBackground(this.recover(false));
+    }, (this.config.env.TICKET_LEASE_SECONDS * 1000) / 2);
+    this.sweepTimer.unref();
   }
 
   /** Before the database closes (onApplicationShutdown): stop sweeping and let running workflows finish. */
@@ -191,10 +203,24 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     await Promise.allSettled([...this.background]);
   }
 
-  private async recover(ids: string[], all: boolean): Promise<void> {
-    for (const id of ids) {
-      if (this.stopping) return;
-      if (await this.workflow.run(id, all ? ['queued', 'processing'] : ['queued'])) this.logger.log(`Recovered ticket ${id} (its run had not finished)`);
+  /** Runs abandoned tickets page by page until none is left (or only ones that cannot be taken). */
+  private async recover(all: boolean, firstPage?: string[]): Promise<void> {
+    this.sweeping = true;
+    try {
+      const tried = new Set<string>();
+      for (let page = firstPage ?? (await this.tickets.abandoned(all)); page.length && !this.stopping; page = await this.tickets.abandoned(all)) {
+        const fresh = page.filter((id) => !tried.has(id));
+        if (!fresh.length) return;
+        for (const id of fresh) {
+          if (this.stopping) return;
+          tried.add(id);
+          // Only the single process at start-up may take "processing" tickets whatever their lease;
+          // otherwise the claim takes them only once the lease expired.
+          if (await this.workflow.run(id, all ? ['queued', 'processing'] : ['queued'])) this.logger.log(`Recovered ticket ${id} (its run had not finished)`);
+        }
+      }
+    } finally {
+      this.sweeping = false;
     }
   }
 
@@ -205,6 +231,13 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
   }
 }
 
+/** Ticket ids are UUIDs: anything else is not found without asking the database. */
+const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function notFound(id: string): ProblemException {
-  return new ProblemException(problem(404, 'ticket-not-found', `No ticket "${id}".`));
+  return new ProblemException(problem(404, 'ticket-not-found', `No ticket "${id.length > 80 ? `${id.slice(0, 80)}…` : id}".`));
+}
+
+function checkId(id: string): void {
+  if (!TICKET_ID.test(id)) throw notFound(id);
 }

@@ -72,3 +72,15 @@ export function isTimestamp(value: unknown): value is string {
 }
 
 export const TIMESTAMP_MESSAGE = 'must be an ISO-8601 date (2026-11-25) or date-time with an offset (2026-11-25T09:30:00Z)';
+
+/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants PostgreSQL and JSON both carry as ISO-8601. */
+export const MIN_STORABLE_MS = -62_135_596_800_000;
+export const MAX_STORABLE_MS = 253_402_300_799_999;
+
+/** A timestamp (as parseTimestamp reads it) that can also be stored and filtered on: a Date, or undefined. */
+export function storableInstant(s: string): Date | undefined {
+  const ms = parseTimestamp(s);
+  return ms >= MIN_STORABLE_MS && ms <= MAX_STORABLE_MS ? new Date(ms) : undefined;
+}
+
+export const STORABLE_TIMESTAMP_MESSAGE = `${TIMESTAMP_MESSAGE}, between the years 0001 and 9999`;
