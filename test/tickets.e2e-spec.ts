@@ -131,6 +131,26 @@ describeEachDatabase('tickets', (db) => {
     expect((await http().get('/tickets?limit=200').expect(200)).body.tickets.length).toBe(before);
   });
 
+  describe('input the database cannot hold is a 400 (or 404), never a 503 to retry forever', () => {
+    it.each([
+      ['a NUL in a path id', () => http().get('/tickets/%00'), 400],
+      ['a NUL in a query parameter', () => http().get('/tickets?customer_id=a%00b'), 400],
+      ['a NUL in the inquiry', () => http().post('/tickets').send({ ...LOCKED_OUT, inquiry_text: 'help\u0000me' }), 400],
+      ['an unpaired surrogate in metadata', () => http().post('/tickets').send({ ...LOCKED_OUT, metadata: { channel: 'email', customer_id: 'x\ud800' } }), 400],
+      ['a NUL in an article body', () => http().post('/knowledge-base/articles').send({ title: 'T', body: 'a\u0000b', category: 'general' }), 400],
+      ['year 0000 in a filter', () => http().get('/tickets?created_from=0000-01-01'), 400],
+      ['a date-time without an offset', () => http().get('/tickets?created_from=2026-01-01T10:00:00'), 400],
+      ['year 0000 in an imported article', () => http().post('/knowledge-base/import').send({ articles: [{ id: 'y0', title: 'T', body: 'B', category: 'general', updated_at: '0000-01-01' }] }), 400],
+      ['a report range in year 0000', () => http().get('/monitoring/report?from=0000-01-01T00:00:00Z&to=0000-06-01T00:00:00Z'), 400],
+      ['a ticket id that is not one', () => http().post(`/tickets/${'x'.repeat(4500)}/events`).set('Idempotency-Key', 'k-long').send({ type: 'note', message: 'hi' }), 404],
+      ['an article id that is not one', () => http().delete(`/knowledge-base/articles/${'Z'.repeat(300)}`), 404],
+    ])('%s', async (_what, call, status) => {
+      const res = await call();
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    });
+  });
+
   it('lists newest first with filters and a cursor that walks every ticket once', async () => {
     for (let i = 0; i < 5; i++) await http().post('/tickets').send({ ...LOCKED_OUT, metadata: { channel: 'phone', customer_id: `pager-${i}` } }).expect(201);
     const seen: string[] = [];

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface DataDirLock {
@@ -16,7 +16,7 @@ const held = new Set<string>();
 export function acquireDataDirLock(dir: string): DataDirLock {
   const path = join(resolve(dir), LOCK_FILE);
   if (held.has(path)) throw new Error(`DATA_DIR ${dir} is already open in this process.`);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 4; attempt++) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
@@ -30,22 +30,52 @@ export function acquireDataDirLock(dir: string): DataDirLock {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(readFileSync(path, 'utf8').trim());
-      if (holder && holder !== process.pid && isAlive(holder)) {
+      const holder = readPid(path);
+      if (holder === undefined) continue; // released or taken over meanwhile: try again
+      if (holder !== process.pid && isAlive(holder)) {
         throw new Error(
           `DATA_DIR ${dir} is in use by process ${holder}. The embedded database serves one process; ` +
             'stop the other one, or use DATABASE_URL (PostgreSQL) to run several instances.',
           { cause: err },
         );
       }
-      // Stale: its process is gone (a crash, kill -9), or it is ours from a database never closed.
-      rmSync(path, { force: true });
+      // Stale: its process is gone (a crash, kill -9). Moved aside atomically, so of two processes
+      // taking it over at once only one removes it; the other's rename fails and it tries again.
+      const aside = `${path}.stale-${process.pid}`;
+      try {
+        renameSync(path, aside);
+      } catch (renameError) {
+        if ((renameError as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw renameError;
+      }
+      // If another process took the stale lock over between our read and the rename, what we moved
+      // is its fresh lock: put it back (unless the path is taken again) and let the loop refuse.
+      const moved = readPid(aside);
+      if (moved !== holder) {
+        try {
+          linkSync(aside, path);
+        } catch {
+          // the path was taken again meanwhile; that lock stands
+        }
+      }
+      rmSync(aside, { force: true });
     }
   }
   throw new Error(`Could not lock DATA_DIR ${dir}`);
 }
 
+function readPid(path: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    return Number.isInteger(pid) ? pid : 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 function isAlive(pid: number): boolean {
+  if (pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

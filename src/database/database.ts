@@ -89,7 +89,7 @@ export class Database implements OnApplicationShutdown {
     const location = redactUrl(url) + (schemaName === 'public' ? '' : ` (schema ${schemaName})`);
     const database = new Database(db, 'postgres', schemaName, location, () => pool.end());
     try {
-      await db.execute(sql.raw(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"`));
+      await database.ping(); // unreachable or refused: fail here, with the connection error
     } catch (err) {
       await pool.end().catch(() => undefined);
       throw err;
@@ -112,6 +112,8 @@ export class Database implements OnApplicationShutdown {
     const lockKey = `support-agents:migrate:${this.schemaName}`;
     try {
       await conn.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+      // Under the lock: two instances creating a new schema together would collide (23505).
+      await conn.query(`CREATE SCHEMA IF NOT EXISTS "${this.schemaName}"`);
       await migrate(drizzle({ client: conn }), config);
     } finally {
       await conn.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);

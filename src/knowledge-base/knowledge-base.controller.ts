@@ -73,7 +73,8 @@ export class KnowledgeBaseController {
   @ApiParam(ID_EXAMPLE)
   @ApiHeader(IF_MATCH)
   @ApiBody({ type: ArticleWriteDto })
-  @ApiOkResponse({ type: ArticleDto })
+  @ApiOkResponse({ type: ArticleDto, description: 'Replaced.' })
+  @ApiCreatedResponse({ type: ArticleDto, description: 'Created (no article had this id).' })
   @ApiProblems(400, 412, 413, 415, 503)
   async put(
     @Param('id') id: string,
