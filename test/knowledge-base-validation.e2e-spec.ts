@@ -42,3 +42,13 @@ it('search: a short article that matches has a non-empty snippet', async () => {
   expect(res.body.hits[0].id).toBe('bug-short');
   expect(res.body.hits[0].snippet).not.toBe('');
 });
+
+it.each([
+  ['a NUL', '"Reset\\0 password"'],
+  ['an unpaired surrogate', '"Reset \\uD800 password"'],
+])('import: %s written as a YAML escape in front matter is a 400 naming the field, not a database error', async (_what, title) => {
+  const res = await http().post('/knowledge-base/import').send({ markdown: [{ content: md(`id: yaml-esc\ntitle: ${title}\ncategory: general`, 'Body text here.') }] });
+  expect(res.status).toBe(400);
+  expect(paths(res)).toEqual(['markdown[0].title']);
+  expect(res.body.errors[0].message).toMatch(/NUL characters or unpaired surrogates/);
+});

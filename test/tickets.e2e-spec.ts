@@ -235,6 +235,18 @@ describeEachDatabase('tickets', (db) => {
       expect(again.body).toEqual(retried.body);
     });
 
+    it('…and for an async create the rebuilt answer is the 202 the first request would have given', async () => {
+      const key = `died-async-${db.name}-${Date.now()}`;
+      const { body: ticket } = await http().post('/tickets').send(LOCKED_OUT).expect(201);
+      const hash = createHash('sha256').update(canonicalJson({ ...LOCKED_OUT, async: true })).digest('base64url');
+      await app
+        .get(Database)
+        .db.insert(idempotencyKeys)
+        .values({ scope: 'POST /tickets', key, requestHash: hash, resourceId: ticket.id, createdAt: sql`now() - interval '2 minutes'` });
+      const retried = await http().post('/tickets?mode=async').set('Idempotency-Key', key).send(LOCKED_OUT).expect(202);
+      expect(retried.body).toEqual({ id: ticket.id, status: 'queued' });
+    });
+
     it('events: the same key records the update once', async () => {
       const { body: t } = await http().post('/tickets').send(HACKED).expect(201);
       const key = `evt-${db.name}-${Date.now()}`;

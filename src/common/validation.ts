@@ -7,6 +7,16 @@ import { ProblemException, type FieldError } from './problem-details.js';
 export const HAS_TEXT = /[\p{L}\p{N}]/u;
 export const HAS_TEXT_MESSAGE = 'must contain text (letters or digits)';
 
+/**
+ * Text no database stores: NUL characters (PostgreSQL text cannot hold them) and unpaired UTF-16
+ * surrogates (not Unicode; JSON allows "\ud800"). JsonBodyMiddleware refuses them in every body;
+ * text parsed later (Markdown front matter) is checked with this too.
+ */
+export function unstorableText(s: string): boolean {
+  return s.includes('\u0000') || !s.isWellFormed();
+}
+export const UNSTORABLE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
+
 /** The zod twin of the DTOs' text rule. */
 export const textField = (max: number) => z.string().max(max).regex(HAS_TEXT, HAS_TEXT_MESSAGE);
 

@@ -1,4 +1,4 @@
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface DataDirLock {
@@ -10,17 +10,28 @@ const LOCK_FILE = 'support-agents.lock';
 const held = new Set<string>();
 
 /**
- * An exclusive lock on an embedded data directory: a lock file holding our pid, created with
- * O_EXCL. A lock left by a process that no longer runs (a crash, kill -9) is taken over.
+ * An exclusive lock on an embedded data directory: a lock file holding our pid, created
+ * atomically (link fails if it exists). A lock left by a process that no longer runs (a crash,
+ * kill -9) is taken over.
  */
 export function acquireDataDirLock(dir: string): DataDirLock {
   const path = join(resolve(dir), LOCK_FILE);
   if (held.has(path)) throw new Error(`DATA_DIR ${dir} is already open in this process.`);
+  // The lock appears with our pid in it (written to a private file, then hard-linked into place),
+  // so no other process ever reads it empty and mistakes it for a stale one.
+  const mine = `${path}.${process.pid}`;
+  writeFileSync(mine, String(process.pid));
+  try {
+    return takeLock(dir, path, mine);
+  } finally {
+    rmSync(mine, { force: true });
+  }
+}
+
+function takeLock(dir: string, path: string, mine: string): DataDirLock {
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      linkSync(mine, path);
       held.add(path);
       return {
         release() {

@@ -16,6 +16,10 @@ describe('classifyDatabaseError', () => {
       new Error('Connection terminated unexpectedly'),
       new Error('x', { cause: new Error('PGlite is closed') }),
       query(new Error('Cannot use a pool after calling end on the pool')),
+      // the pool had no free connection in time: raw from a transaction, wrapped from a query
+      new Error('timeout exceeded when trying to connect'),
+      query(new Error('timeout exceeded when trying to connect')),
+      query(withCode('57014', 'canceling statement due to statement timeout')),
     ]) {
       expect([err.message, classifyDatabaseError(err)]).toEqual([err.message, 'unavailable']);
     }

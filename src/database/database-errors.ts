@@ -2,13 +2,15 @@ import { DrizzleQueryError } from 'drizzle-orm/errors';
 
 /** Node socket errors that mean "the database is not reachable right now". */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end|PGlite is closed/i;
+// "timeout exceeded when trying to connect": node-postgres' pool had no free connection in time (overload).
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end|PGlite is closed/i;
 /**
  * SQLSTATE classes worth retrying: connection (08), resources (53), operator intervention /
- * shutdown (57P), serialization failure and deadlock (40001, 40P01), lock not available (55P03),
- * system error (58).
+ * shutdown (57P), statement timeout / cancelled (57014), serialization failure and deadlock
+ * (40001, 40P01), lock not available (55P03), system error (58).
  */
-const TRANSIENT_SQLSTATE = /^(08|53|57P|40001|40P01|55P03|58)/;
+const TRANSIENT_SQLSTATE = /^(08|53|57P|57014|40001|40P01|55P03|58)/;
 /** Data exceptions (22: a value the column cannot hold) and program limits (54: e.g. an index row too big). */
 const REJECTED_INPUT_SQLSTATE = /^(22|54)/;
 

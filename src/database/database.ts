@@ -112,8 +112,10 @@ export class Database implements OnApplicationShutdown {
     const lockKey = `support-agents:migrate:${this.schemaName}`;
     try {
       await conn.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
-      // Under the lock: two instances creating a new schema together would collide (23505).
-      await conn.query(`CREATE SCHEMA IF NOT EXISTS "${this.schemaName}"`);
+      // Under the lock: two instances creating a new schema together would collide (23505). Only
+      // when missing: CREATE SCHEMA needs the database's CREATE privilege even with IF NOT EXISTS.
+      const { rowCount } = await conn.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schemaName]);
+      if (!rowCount) await conn.query(`CREATE SCHEMA "${this.schemaName}"`);
       await migrate(drizzle({ client: conn }), config);
     } finally {
       await conn.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);

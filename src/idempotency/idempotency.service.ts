@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProblemException, problem } from '../common/problem-details.js';
@@ -98,7 +98,14 @@ export class IdempotencyService {
     const deadline = Date.now() + WAIT_MS;
     for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
       const [row] = await this.database.db
-        .select()
+        .select({
+          requestHash: idempotencyKeys.requestHash,
+          resourceId: idempotencyKeys.resourceId,
+          responseStatus: idempotencyKeys.responseStatus,
+          responseBody: idempotencyKeys.responseBody,
+          // On the database's clock, like created_at (instances' clocks may differ).
+          ageMs: sql<number>`extract(epoch from now() - ${idempotencyKeys.createdAt}) * 1000`.mapWith(Number),
+        })
         .from(idempotencyKeys)
         .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
       if (row && row.requestHash !== hash) {
@@ -108,13 +115,13 @@ export class IdempotencyService {
       }
       if (row?.responseStatus != null) return { status: row.responseStatus, body: row.responseBody as T, replayed: true };
       const waitedOut = Date.now() > deadline;
-      const abandoned = row !== undefined && !this.running.has(id) && Date.now() - row.createdAt.getTime() > ABANDONED_MS;
+      const abandoned = row !== undefined && !this.running.has(id) && row.ageMs > ABANDONED_MS;
       if (row?.resourceId && resolve && (abandoned || waitedOut)) {
         const current = await resolve(row.resourceId);
-        if (current.settled) {
-          await this.store(scope, key, current);
-          return { status: current.status, body: current.body, replayed: true };
-        }
+        // Stored only if still no response: a first request that was slow, not dead, keeps its own
+        // answer, and the loop replays whichever response was stored first.
+        if (current.settled && (await this.store(scope, key, current, true))) return { status: current.status, body: current.body, replayed: true };
+        if (current.settled) continue;
       }
       if (!row || waitedOut) {
         throw new ProblemException(
@@ -130,11 +137,15 @@ export class IdempotencyService {
     }
   }
 
-  private async store(scope: string, key: string, response: { status: number; body: unknown }): Promise<void> {
-    await this.database.db
+  /** Stores the response; with `onlyFirst`, only if none is stored yet (returns whether it stored). */
+  private async store(scope: string, key: string, response: { status: number; body: unknown }, onlyFirst = false): Promise<boolean> {
+    const conditions = [eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), ...(onlyFirst ? [isNull(idempotencyKeys.responseStatus)] : [])];
+    const stored = await this.database.db
       .update(idempotencyKeys)
       .set({ responseStatus: response.status, responseBody: response.body as object })
-      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+      .where(and(...conditions))
+      .returning({ key: idempotencyKeys.key });
+    return stored.length > 0;
   }
 
   /** Links the claimed key to the resource it created (call inside `create`). */

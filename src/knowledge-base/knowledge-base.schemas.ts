@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STORABLE_TIMESTAMP_MESSAGE, storableInstant } from '../common/timestamp.js';
-import { textField } from '../common/validation.js';
+import { textField, UNSTORABLE_TEXT_MESSAGE, unstorableText } from '../common/validation.js';
 import { ARTICLE_ID_PATTERN } from './article.js';
 
 export const KbHitSchema = z.object({
@@ -38,11 +38,14 @@ export const SearchToolParameters = z.object({
   category: z.string().nullable().describe('Restrict to one category, or null for all.'),
 });
 
+// Bodies are checked for unstorable text by JsonBodyMiddleware; Markdown front matter is parsed
+// after it (YAML escapes such as "\0"), so the article fields check again.
+const storable = (s: string) => !unstorableText(s);
 const ArticleFields = {
-  title: textField(300).transform((s) => s.trim()),
-  body: textField(200_000),
+  title: textField(300).refine(storable, UNSTORABLE_TEXT_MESSAGE).transform((s) => s.trim()),
+  body: textField(200_000).refine(storable, UNSTORABLE_TEXT_MESSAGE),
   category: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _'),
-  tags: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
+  tags: z.array(z.string().trim().min(1).max(64).refine(storable, UNSTORABLE_TEXT_MESSAGE)).max(50).default([]),
 };
 const ArticleId = z.string().regex(ARTICLE_ID_PATTERN, 'lowercase letters, digits and dashes (at most 64)');
 

@@ -54,15 +54,16 @@ export class TicketWorkflow {
 
   /**
    * Runs the workflow if the ticket can be taken from one of `from` (or from an expired run);
-   * `claimEvent` (a retry) is recorded with the claim. Returns false when another run holds it.
+   * `first` shapes the first claim (a retry's event, stale queued tickets only). Returns false when another run holds it.
    * Agent failures are recorded, not thrown; the database being down is thrown (the ticket stays
    * "processing" and is taken over when its lease expires). A customer reply that arrives while
    * the agents work sends the ticket round again, so no reply goes unread.
    */
-  async run(ticketId: string, from: TicketStatus[], claimEvent?: NewEvent): Promise<boolean> {
+  async run(ticketId: string, from: TicketStatus[], first: { event?: NewEvent; staleQueuedOnly?: boolean } = {}): Promise<boolean> {
     let ran = false;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const ticket = await this.tickets.claim(ticketId, pass === 0 ? from : ['queued'], this.config.env.TICKET_LEASE_SECONDS, pass === 0 ? claimEvent : undefined);
+      // Later passes take back the ticket this run requeued itself.
+      const ticket = await this.tickets.claim(ticketId, pass === 0 ? from : ['queued'], this.config.env.TICKET_LEASE_SECONDS, pass === 0 ? first : {});
       if (!ticket) return ran;
       ran = true;
       if (!(await this.runOnce(ticket))) return true;

@@ -49,10 +49,10 @@ describeEachDatabase('TicketsRepository', (testDb) => {
     const id = await newTicket();
     await repo.claim(id, ['queued'], 60);
     expect(await repo.claim(id, ['queued'], 60)).toBeUndefined();
-    expect(await repo.abandoned(false)).not.toContain(id);
-    expect(await repo.abandoned(true)).toContain(id);
+    expect(await repo.abandoned()).not.toContain(id);
+    expect(await repo.abandoned(await repo.maxSeq())).toContain(id);
     await database.db.update(tickets).set({ leaseUntil: sql`now() - interval '1 second'` }).where(sql`${tickets.id} = ${id}`);
-    expect(await repo.abandoned(false)).toContain(id);
+    expect(await repo.abandoned()).toContain(id);
     expect(await repo.claim(id, ['queued'], 60)).toMatchObject({ status: 'processing', attempts: 2 });
   });
 
@@ -86,12 +86,24 @@ describeEachDatabase('TicketsRepository', (testDb) => {
     });
   });
 
-  it('a queued ticket counts as abandoned only after 30 s without change, unless this is the only process', async () => {
+  it('a queued ticket counts as abandoned only after 30 s without change, unless this is the only process and it predates the start', async () => {
     const id = await newTicket();
-    expect(await repo.abandoned(false)).not.toContain(id);
-    expect(await repo.abandoned(true)).toContain(id);
+    const bootSeq = await repo.maxSeq();
+    const later = await newTicket();
+    expect(await repo.abandoned()).not.toContain(id);
+    expect(await repo.abandoned(bootSeq)).toContain(id);
+    expect(await repo.abandoned(bootSeq)).not.toContain(later);
     await database.db.update(tickets).set({ updatedAt: sql`now() - interval '31 seconds'` }).where(sql`${tickets.id} = ${id}`);
-    expect(await repo.abandoned(false)).toContain(id);
+    expect(await repo.abandoned()).toContain(id);
+  });
+
+  it('a retry takes a queued ticket only once it is stale, and records the attempt it started', async () => {
+    const id = await newTicket();
+    const retry = { event: { type: 'retry', actor: 'system', data: {} }, staleQueuedOnly: true };
+    expect(await repo.claim(id, ['failed', 'queued'], 60, retry)).toBeUndefined();
+    await database.db.update(tickets).set({ updatedAt: sql`now() - interval '31 seconds'` }).where(sql`${tickets.id} = ${id}`);
+    expect(await repo.claim(id, ['failed', 'queued'], 60, retry)).toMatchObject({ status: 'processing', attempts: 1 });
+    expect((await repo.events(id)).at(-1)).toMatchObject({ type: 'retry', data: { attempt: 1 } });
   });
 
   it('lists newest first, filtered, a page after a cursor', async () => {

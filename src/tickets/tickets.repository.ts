@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, gt, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { Database, type Db } from '../database/database.js';
 import { ticketEvents, tickets, type TicketEventRow, type TicketRow } from '../database/schema.js';
 import type { TicketStatus } from './ticket-status.js';
@@ -105,10 +105,23 @@ export class TicketsRepository {
 
   /**
    * Takes the ticket for a workflow run: only from a status that allows it, or from a run whose
-   * lease expired (its process died). Returns undefined when another run holds it. `event` (a
-   * retry) is recorded only when the claim succeeds, in the same transaction.
+   * lease expired (its process died). Returns undefined when another run holds it. With
+   * `staleQueuedOnly`, a "queued" ticket is taken only once it sat untouched for 30 s (the request
+   * that queued it may be about to run it). `event` (a retry) is recorded only when the claim
+   * succeeds, in the same transaction, with the attempt number it started.
    */
-  async claim(ticketId: string, from: TicketStatus[], leaseSeconds: number, event?: NewEvent): Promise<TicketRow | undefined> {
+  async claim(
+    ticketId: string,
+    from: TicketStatus[],
+    leaseSeconds: number,
+    options: { event?: NewEvent; staleQueuedOnly?: boolean } = {},
+  ): Promise<TicketRow | undefined> {
+    const others = from.filter((s) => !(options.staleQueuedOnly && s === 'queued'));
+    const takeable = [
+      ...(others.length ? [inArray(tickets.status, others)] : []),
+      ...(options.staleQueuedOnly && from.includes('queued') ? [and(eq(tickets.status, 'queued'), lt(tickets.updatedAt, sql`now() - interval '30 seconds'`))] : []),
+      and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, sql`now()`)),
+    ];
     return this.transaction(async (tx) => {
       const [row] = await tx
         .update(tickets)
@@ -118,27 +131,34 @@ export class TicketsRepository {
           leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})`,
           updatedAt: sql`now()`,
         })
-        .where(and(eq(tickets.id, ticketId), or(inArray(tickets.status, from), and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, sql`now()`)))))
+        .where(and(eq(tickets.id, ticketId), or(...takeable)))
         .returning();
-      if (row && event) await tx.insert(ticketEvents).values({ ticketId, ...event });
+      if (row && options.event) await tx.insert(ticketEvents).values({ ticketId, ...options.event, data: { ...options.event.data, attempt: row.attempts } });
       return row;
     });
   }
 
   /**
    * Tickets nobody is running: "queued" for over 30 s (the request that queued it runs it at
-   * once) or "processing" with an expired lease — or, with `all` (the only process, at start-up),
-   * every queued and processing ticket.
+   * once) or "processing" with an expired lease — or, with `upToSeq` (the only process, at
+   * start-up), every queued and processing ticket that existed before it started.
    */
-  async abandoned(all: boolean, limit = 100): Promise<string[]> {
-    const where = all
-      ? inArray(tickets.status, ['queued', 'processing'])
-      : or(
-          and(eq(tickets.status, 'queued'), lt(tickets.updatedAt, sql`now() - interval '30 seconds'`)),
-          and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, sql`now()`)),
-        );
+  async abandoned(upToSeq?: number, limit = 100): Promise<string[]> {
+    const where =
+      upToSeq !== undefined
+        ? and(inArray(tickets.status, ['queued', 'processing']), lte(tickets.seq, upToSeq))
+        : or(
+            and(eq(tickets.status, 'queued'), lt(tickets.updatedAt, sql`now() - interval '30 seconds'`)),
+            and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, sql`now()`)),
+          );
     const rows = await this.db.select({ id: tickets.id }).from(tickets).where(where).orderBy(asc(tickets.seq)).limit(limit);
     return rows.map((r) => r.id);
+  }
+
+  /** The newest ticket's insertion number (0 when there is none). */
+  async maxSeq(): Promise<number> {
+    const [row] = await this.db.select({ seq: sql<number>`coalesce(max(${tickets.seq}), 0)`.mapWith(Number) }).from(tickets);
+    return row?.seq ?? 0;
   }
 
   /** Whether the customer wrote after event `afterEventId` (a reply the running workflow has not read). */

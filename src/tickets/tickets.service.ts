@@ -106,7 +106,8 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         await this.workflow.run(id, ['queued']);
         return { status: 201, body: await this.view(id) };
       },
-      (id) => this.settledView(id, 201),
+      // The first answer of an async create was 202 { id, status: "queued" }: rebuilt the same way.
+      options.async ? async (id) => ({ status: 202, body: { id, status: 'queued' }, settled: true }) : (id) => this.settledView(id, 201),
     );
   }
 
@@ -172,9 +173,13 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     if (!canRetry(ticket.status as TicketStatus)) {
       throw new ProblemException(problem(409, 'not-retryable', `Only a failed or stalled ticket can be retried (status "${ticket.status}").`, { ticket_status: ticket.status }));
     }
-    const claimed = await this.workflow.run(id, ['failed', 'queued'], { type: 'retry', actor: 'system', data: { attempt: ticket.attempts + 1 } });
+    // A queued ticket is taken only once stale: the request that queued it may be about to run it.
+    const claimed = await this.workflow.run(id, ['failed', 'queued'], { event: { type: 'retry', actor: 'system', data: {} }, staleQueuedOnly: true });
     if (!claimed) {
-      throw new ProblemException(problem(409, 'not-retryable', 'The agents are working on this ticket right now; wait for the run to finish.', { ticket_status: 'processing' }));
+      const now = await this.tickets.get(id);
+      throw new ProblemException(
+        problem(409, 'not-retryable', `The ticket is being worked on or has moved on (status "${now?.status}"); it was not run again.`, { ticket_status: now?.status }),
+      );
     }
     return this.view(id);
   }
@@ -185,12 +190,14 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
    * only process — and every half lease on both drivers, for runs whose lease expired.
    */
   async onApplicationBootstrap(): Promise<void> {
-    // The first look-up is awaited (one indexed query); the runs go on in the background.
-    const all = this.database.kind === 'pglite';
-    const first = await this.tickets.abandoned(all);
-    if (first.length) this.inBackground(this.recover(all, first));
+    // The first look-up is awaited (indexed queries, before the server listens); the runs go on in
+    // the background. Embedded: the tickets that existed before this start, whatever their state —
+    // never the ones requests create from now on.
+    const bootSeq = this.database.kind === 'pglite' ? await this.tickets.maxSeq() : undefined;
+    const first = await this.tickets.abandoned(bootSeq);
+    if (first.length) this.inBackground(this.recover(bootSeq, first));
     this.sweepTimer = setInterval(() => {
-      if (!this.sweeping) this.inBackground(this.recover(false));
+      if (!this.sweeping) this.inBackground(this.recover(undefined));
     }, (this.config.env.TICKET_LEASE_SECONDS * 1000) / 2);
     this.sweepTimer.unref();
   }
@@ -203,12 +210,16 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     await Promise.allSettled([...this.background]);
   }
 
-  /** Runs abandoned tickets page by page until none is left (or only ones that cannot be taken). */
-  private async recover(all: boolean, firstPage?: string[]): Promise<void> {
+  /**
+   * Runs abandoned tickets page by page until none is left (or only ones already tried). With
+   * `bootSeq` (embedded start-up), the tickets up to it, whatever their lease.
+   */
+  private async recover(bootSeq: number | undefined, firstPage?: string[]): Promise<void> {
+    const all = bootSeq !== undefined;
     this.sweeping = true;
     try {
       const tried = new Set<string>();
-      for (let page = firstPage ?? (await this.tickets.abandoned(all)); page.length && !this.stopping; page = await this.tickets.abandoned(all)) {
+      for (let page = firstPage ?? (await this.tickets.abandoned(bootSeq)); page.length && !this.stopping; page = await this.tickets.abandoned(bootSeq)) {
         const fresh = page.filter((id) => !tried.has(id));
         if (!fresh.length) return;
         for (const id of fresh) {
