@@ -47,7 +47,7 @@ const BATCH = 500;
 const WRITERS = 8;
 const NEST_LOG_LEVELS: LogLevel[] = ['log', 'error', 'warn', 'debug', 'verbose', 'fatal'];
 
-/** The same shape as bench/run.ts's table rows. */
+/** A row of the bench table (bench/run.ts prints these too). */
 export interface DbRow {
   scenario: string;
   measured: string;

@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { inquiries, resolutionBodies, ticketUpdates, triageBodies } from './fixtures.js';
 import { BENCH_ENV, PINNED, freePort, load, newDataDir, pinSelf, rssMb, startServer, startupOnce, type LoadResult, type Post } from './http-load.js';
+import type { DbRow } from './db.js';
 import { classifierBench } from './classifier.js';
 import { median, monitoringBench, searchBench, type MonitoringBench, type SearchBench } from './in-process.js';
 
@@ -23,14 +24,7 @@ const SOAK_SECONDS = quick ? 15 : 60;
 const SEARCH_SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 const MONITORING_SIZES = [1_000, 10_000, 100_000];
 
-interface Row {
-  scenario: string;
-  measured: string;
-  baseline: string;
-  ratio: number | undefined;
-  target: string;
-  met: boolean | undefined;
-}
+type Row = DbRow;
 const rows: Row[] = [];
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
 const log = (msg: string) => console.error(`[bench] ${msg}`);
