@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { expectProblem, paths } from './helpers/problems.js';
 import { SEED_TRIAGE, createTestApp } from './helpers/test-app.js';
 
 let app: NestExpressApplication;
@@ -9,17 +10,6 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const http = () => request(app.getHttpServer());
-
-function expectProblem(res: request.Response, status: number) {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
-  expect(JSON.stringify(res.body)).not.toMatch(/at .*\.(ts|js):\d+/); // never a stack trace
-}
-
-function paths(res: request.Response): string[] {
-  return (res.body.errors as { path: string }[]).map((e) => e.path);
-}
 
 describe('POST /run_triage/', () => {
   it('classifies the seed example with the contract shape', async () => {

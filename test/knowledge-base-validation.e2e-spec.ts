@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { paths } from './helpers/problems.js';
 import { createTestApp } from './helpers/test-app.js';
 
 // Import, PUT and search edge cases (found in review) on the embedded database.
@@ -8,7 +9,6 @@ beforeAll(async () => { app = await createTestApp(); });
 afterAll(() => app.close());
 const http = () => request(app.getHttpServer());
 const md = (front: string, body: string) => `---\n${front}\n---\n${body}\n`;
-const paths = (res: request.Response) => (res.body.errors ?? []).map((e: { path: string }) => e.path);
 
 it.each([
   ['a category with uppercase and a space', md('id: bug-md-cat\ntitle: T\ncategory: Billing Stuff', 'Body text.')],
