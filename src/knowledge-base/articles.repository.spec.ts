@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { describeEachDatabase } from '../../test/helpers/databases.js';
-import { loadConfig } from '../config/configuration.js';
 import { Database } from '../database/database.js';
 import { ArticlesRepository } from './articles.repository.js';
 
@@ -11,8 +10,7 @@ describeEachDatabase('ArticlesRepository', (testDb) => {
   let repo: ArticlesRepository;
 
   beforeAll(async () => {
-    database = await Database.open(loadConfig({ LLM_PROVIDER: 'offline', ...testDb.env() }).env);
-    await database.migrate();
+    database = await testDb.open();
     repo = new ArticlesRepository(database);
   }, 30_000);
   afterAll(async () => {

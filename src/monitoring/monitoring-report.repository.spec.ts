@@ -3,7 +3,6 @@ import { sql, type SQL } from 'drizzle-orm';
 import { describeEachDatabase } from '../../test/helpers/databases.js';
 import { ProblemException } from '../common/problem-details.js';
 import { createValidationPipe } from '../common/validation.js';
-import { loadConfig } from '../config/configuration.js';
 import { Database } from '../database/database.js';
 import { ticketEvents, tickets } from '../database/schema.js';
 import { MonitoringReportRepository, resolveReportRange } from './monitoring-report.repository.js';
@@ -167,8 +166,7 @@ describeEachDatabase('MonitoringReportRepository', (testDb) => {
   let repo: MonitoringReportRepository;
 
   beforeAll(async () => {
-    database = await Database.open(loadConfig({ LLM_PROVIDER: 'offline', ...testDb.env() }).env);
-    await database.migrate();
+    database = await testDb.open();
     repo = new MonitoringReportRepository(database);
     const insertTicket = (r: Pick<Row, 'id' | 'priority' | 'category' | 'channel'> & { created: Date | SQL }) =>
       database.db.insert(tickets).values({

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { sql } from 'drizzle-orm';
 import { describeEachDatabase } from '../../test/helpers/databases.js';
-import { loadConfig } from '../config/configuration.js';
 import { Database } from '../database/database.js';
 import { tickets } from '../database/schema.js';
 import { TicketsRepository } from './tickets.repository.js';
@@ -19,8 +18,7 @@ describeEachDatabase('TicketsRepository', (testDb) => {
   };
 
   beforeAll(async () => {
-    database = await Database.open(loadConfig({ LLM_PROVIDER: 'offline', ...testDb.env() }).env);
-    await database.migrate();
+    database = await testDb.open();
     repo = new TicketsRepository(database);
   }, 30_000);
   afterAll(async () => {

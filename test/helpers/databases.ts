@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { loadConfig } from '../../src/config/configuration.js';
+import { Database } from '../../src/database/database.js';
 
 /** A fresh embedded data directory: a copy of the migrated template made by global-setup.mjs. */
 export function freshDataDir(): string {
@@ -15,6 +17,8 @@ export interface TestDatabase {
   name: 'PGlite' | 'PostgreSQL';
   /** Environment that points the app at this database (a new directory / schema per call). */
   env(): Record<string, string>;
+  /** A migrated connection to a new directory / schema, for repository tests (close it after). */
+  open(): Promise<Database>;
   /** Drops what env() created (PostgreSQL schemas). */
   cleanup(): Promise<void>;
 }
@@ -30,11 +34,11 @@ export function testDatabases(): { db: TestDatabase; skip: string | undefined }[
   return [
     {
       skip: undefined,
-      db: { name: 'PGlite', env: () => ({ DATABASE_URL: '', DATA_DIR: freshDataDir() }), cleanup: async () => undefined },
+      db: withOpen({ name: 'PGlite', env: () => ({ DATABASE_URL: '', DATA_DIR: freshDataDir() }), cleanup: async () => undefined }),
     },
     {
       skip: postgresUrl ? undefined : (process.env.TEST_POSTGRES_SKIP ?? 'PostgreSQL not probed'),
-      db: {
+      db: withOpen({
         name: 'PostgreSQL',
         env: () => {
           const schema = `test_${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -51,9 +55,20 @@ export function testDatabases(): { db: TestDatabase; skip: string | undefined }[
             await client.end();
           }
         },
-      },
+      }),
     },
   ];
+}
+
+function withOpen(db: Omit<TestDatabase, 'open'>): TestDatabase {
+  return {
+    ...db,
+    async open() {
+      const database = await Database.open(loadConfig({ LLM_PROVIDER: 'offline', ...db.env() }).env);
+      await database.migrate();
+      return database;
+    },
+  };
 }
 
 /** `describe` per database; a skipped one is named with the reason, so the output says why. */
