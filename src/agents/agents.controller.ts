@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
+import { RequireKey, RequireScopes } from '../auth/scopes.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAgentRoute, ApiProblems } from '../common/api-docs.decorators.js';
 import type { WithRunMeta } from '../common/run-meta.js';
@@ -11,6 +12,7 @@ export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
 
   @Get('agents')
+  @RequireKey()
   @ApiOperation({ summary: 'List the registered agents with their input and output JSON schemas' })
   @ApiOkResponse({ type: [AgentDescriptionDto] })
   list() {
@@ -18,6 +20,7 @@ export class AgentsController {
   }
 
   @Post('run_agent')
+  @RequireScopes('agents:run')
   @ApiAgentRoute('Run any registered agent by name with a query validated against its input schema', RunAgentResponseDto)
   @ApiProblems(404)
   run(@Body() dto: RunAgentDto): Promise<WithRunMeta<RunAgentResult>> {

@@ -17,9 +17,13 @@ export class ProblemDetailsDto {
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: `errors[].path` names each field.',
+  401: 'No API key, or an unknown or revoked one (Authorization: Bearer <key> or x-api-key).',
+  403: 'The API key lacks the scope this route needs (the detail names it).',
   404: 'Not found.',
   413: 'Body larger than BODY_LIMIT.',
   415: 'Body is not application/json.',
+  422: 'A guardrail stopped the input: `guardrail` and `reason` name it (GET /guardrails lists them).',
+  429: 'Rate limit of the API key (or address) reached: retry after Retry-After seconds.',
   502: 'The model returned unusable output or did not finish within AGENT_MAX_TURNS.',
   503: 'The database, or the model backend with LLM_FALLBACK=false, is unavailable: retry after Retry-After.',
 };
@@ -39,7 +43,7 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
 }
 
 /** The errors any agent route can answer with. */
-export const ApiAgentRouteProblems = () => ApiProblems(400, 413, 415, 502, 503);
+export const ApiAgentRouteProblems = () => ApiProblems(400, 413, 415, 422, 502, 503);
 
 const RUN_HEADERS = {
   'x-agent-backend': { description: 'openai or offline: who answered', schema: { type: 'string', example: 'offline' } },

@@ -52,6 +52,24 @@ export const envSchema = z.object({
   REFUND_AUTO_LIMIT: z.preprocess((v) => (v === '' || v === undefined ? 500 : Number(v)), z.number().min(0)),
   ESCALATION_CHANNEL: z.preprocess((v) => v || 'slack:#support-escalations', z.string()),
 
+  // Access control and abuse limits (docs/security.md).
+  API_KEYS: optionalString,
+  RATE_LIMIT_PER_MINUTE: num(600),
+  RATE_LIMIT_BURST_PER_SECOND: num(50),
+  CORS_ORIGINS: optionalString,
+  TRUST_PROXY: optionalString,
+  REDIS_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  ),
+
+  // Guardrails (docs/security.md): names in GUARDRAILS_DISABLED are switched off.
+  GUARDRAILS_DISABLED: optionalString,
+  GUARDRAIL_INJECTION_THRESHOLD: fraction(0.7),
+  GUARDRAIL_INJECTION_BORDERLINE: fraction(0.4),
+  GUARDRAIL_PII_KINDS: optionalString,
+  GUARDRAIL_MAX_TEXT_CHARS: num(20_000, 1),
+
   ALERT_WEBHOOK_URL: optionalUrl,
   ALERT_TIMEOUT_MS: num(5_000, 1),
   ALERT_RETRIES: num(2),

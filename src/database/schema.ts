@@ -52,11 +52,19 @@ export const tickets = pgTable(
     attempts: integer('attempts').notNull().default(0),
     /** While a workflow runs: until when this process owns it (a crashed run is picked up after). */
     leaseUntil: ts('lease_until'),
+    /** Set when a guardrail stopped the ticket: { guardrail, reason, detail, at }; a person must look at it. */
+    review: jsonb('review').$type<Record<string, unknown>>(),
+    /**
+     * Version of PII redaction applied to the stored text (0: stored before redaction existed).
+     * A start-up job redacts rows below the current version, so old tickets lose their secrets too.
+     */
+    redaction: integer('redaction').notNull().default(0),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('tickets_seq_idx').on(t.seq),
+    index('tickets_redaction_idx').on(t.redaction),
     index('tickets_status_idx').on(t.status, t.seq),
     index('tickets_created_at_idx').on(t.createdAt),
   ],
@@ -94,6 +102,25 @@ export const idempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
 );
 
+/** API keys created through the API (keys from API_KEYS live in the environment only). Only a hash is stored. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    /** SHA-256 of the key (keys are 256-bit random: a slow hash adds nothing), hex. */
+    keyHash: text('key_hash').notNull(),
+    /** The key's first characters, to recognise it in a list. */
+    prefix: text('prefix').notNull(),
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash)],
+);
+
 export type ArticleRow = typeof kbArticles.$inferSelect;
 export type TicketRow = typeof tickets.$inferSelect;
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;

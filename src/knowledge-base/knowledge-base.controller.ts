@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { RequireKey, RequireScopes } from '../auth/scopes.js';
 import { ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +28,7 @@ export class KnowledgeBaseController {
   constructor(private readonly kb: KnowledgeBaseService) {}
 
   @Get('search')
+  @RequireKey()
   @ApiOperation({ summary: 'Ranked full-text search (BM25+, stemming, typo tolerance) over the stored articles, best first' })
   @ApiOkResponse({ type: SearchResponseDto })
   @ApiProblems(400, 503)
@@ -36,6 +38,7 @@ export class KnowledgeBaseController {
   }
 
   @Get('articles')
+  @RequireKey()
   @ApiOperation({ summary: 'List the articles by id, a page at a time (Link rel="next" when there are more)' })
   @ApiOkResponse({ type: [ArticleDto] })
   @ApiProblems(400, 503)
@@ -49,6 +52,7 @@ export class KnowledgeBaseController {
   }
 
   @Get('articles/:id')
+  @RequireKey()
   @ApiOperation({ summary: 'One article (ETag: its version)' })
   @ApiOkResponse({ type: ArticleDto })
   @ApiParam(ID_EXAMPLE)
@@ -58,6 +62,7 @@ export class KnowledgeBaseController {
   }
 
   @Post('articles')
+  @RequireScopes('kb:write')
   @ApiOperation({ summary: 'Create an article; searchable as soon as this returns' })
   @ApiBody({ type: ArticleWriteDto })
   @ApiCreatedResponse({ type: ArticleDto })
@@ -69,6 +74,7 @@ export class KnowledgeBaseController {
   }
 
   @Put('articles/:id')
+  @RequireScopes('kb:write')
   @ApiOperation({ summary: 'Create or replace an article (201 when created, 200 when replaced); the old text stops matching at once' })
   @ApiParam(ID_EXAMPLE)
   @ApiHeader(IF_MATCH)
@@ -92,6 +98,7 @@ export class KnowledgeBaseController {
   }
 
   @Delete('articles/:id')
+  @RequireScopes('kb:write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an article; it stops appearing in search at once' })
   @ApiParam(ID_EXAMPLE)
@@ -103,6 +110,7 @@ export class KnowledgeBaseController {
   }
 
   @Post('import')
+  @RequireScopes('kb:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Bulk import of JSON articles and Markdown files (front matter), all or nothing; re-importing the same text changes nothing' })
   @ApiBody({ type: ImportRequestDto })

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { RequireScopes } from '../auth/scopes.js';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAgentRoute, ApiProblems } from '../common/api-docs.decorators.js';
 import { WithRunMeta } from '../common/run-meta.js';
@@ -18,6 +19,7 @@ export class MonitoringController {
   ) {}
 
   @Post('run_performance_monitoring')
+  @RequireScopes('agents:run')
   @ApiAgentRoute('Compute SLA metrics from ticket updates, find breaches, alert, and write a dashboard report', MonitoringResponseDto)
   @ApiBody({ type: MonitoringRequestDto })
   async run(@Body(new ZodBodyPipe(MonitoringRequestSchema)) body: MonitoringRequest): Promise<WithRunMeta<{ monitoring_result: MonitoringResult }>> {
@@ -26,6 +28,7 @@ export class MonitoringController {
   }
 
   @Get('monitoring/report')
+  @RequireScopes('monitoring:read')
   @ApiOperation({
     summary: 'Read-only SLA report over the stored tickets (same metric rules as /run_performance_monitoring/; sends no alert, runs no agent)',
     description:

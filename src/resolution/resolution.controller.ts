@@ -1,4 +1,5 @@
 import { Body, Controller, Post } from '@nestjs/common';
+import { RequireScopes } from '../auth/scopes.js';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiAgentRoute } from '../common/api-docs.decorators.js';
 import { WithRunMeta } from '../common/run-meta.js';
@@ -12,6 +13,7 @@ export class ResolutionController {
   constructor(private readonly resolution: ResolutionAgent) {}
 
   @Post('run_resolution')
+  @RequireScopes('agents:run')
   @ApiAgentRoute('Answer a triaged ticket from the knowledge base, or escalate it', ResolutionResponseDto)
   async run(@Body() dto: ResolutionRequestDto): Promise<WithRunMeta<{ resolution_result: ResolutionResult }>> {
     const { body, meta } = await this.resolution.resolve(dto);

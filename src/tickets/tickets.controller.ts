@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { RequireScopes } from '../auth/scopes.js';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiProblems } from '../common/api-docs.decorators.js';
@@ -36,6 +37,7 @@ export class TicketsController {
   constructor(private readonly tickets: TicketsService) {}
 
   @Post()
+  @RequireScopes('tickets:write')
   @ApiOperation({
     summary: 'Store a ticket, then run triage → resolution on it (201 with the outcome and every step), or 202 at once with ?mode=async',
   })
@@ -55,6 +57,7 @@ export class TicketsController {
   }
 
   @Get()
+  @RequireScopes('tickets:read')
   @ApiOperation({ summary: 'Tickets, newest first, filtered; cursor pagination' })
   @ApiOkResponse({ type: TicketPageDto })
   @ApiProblems(400, 503)
@@ -63,6 +66,7 @@ export class TicketsController {
   }
 
   @Get(':id')
+  @RequireScopes('tickets:read')
   @ApiOperation({ summary: 'One ticket with every event, oldest first' })
   @ApiParam(TICKET_ID)
   @ApiOkResponse({ type: StoredTicketDto })
@@ -72,6 +76,7 @@ export class TicketsController {
   }
 
   @Post(':id/events')
+  @RequireScopes('tickets:write')
   @ApiOperation({
     summary: 'Record an update from a person or the helpdesk: agent_reply, customer_reply, note, resolved, reopened, closed, csat. A customer_reply to a clarifying question runs the agents again.',
   })
@@ -90,6 +95,7 @@ export class TicketsController {
   }
 
   @Post(':id/retry')
+  @RequireScopes('tickets:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run the workflow of a failed ticket again' })
   @ApiParam(TICKET_ID)

@@ -1,4 +1,5 @@
 import { Body, Controller, Post } from '@nestjs/common';
+import { RequireScopes } from '../auth/scopes.js';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiAgentRoute } from '../common/api-docs.decorators.js';
 import { WithRunMeta } from '../common/run-meta.js';
@@ -12,6 +13,7 @@ export class TriageController {
   constructor(private readonly triage: TriageAgent) {}
 
   @Post('run_triage')
+  @RequireScopes('agents:run')
   @ApiAgentRoute('Classify an inquiry: category, priority, confidence, clarification', TriageResponseDto)
   async run(@Body() dto: TriageRequestDto): Promise<WithRunMeta<{ triage_result: TriageResult }>> {
     const { body, meta } = await this.triage.triage(dto);
