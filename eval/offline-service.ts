@@ -3,6 +3,8 @@
  * order Nest's injector would, so the evaluation drives the real SDK Runner, the real
  * knowledge-base agent-as-tool and the real resolution policy (and its citation check).
  */
+import { GuardrailsService } from '../src/guardrails/guardrails.service.js';
+import { InjectionClassifier } from '../src/guardrails/injection-classifier.agent.js';
 import { Logger } from '@nestjs/common';
 import { AgentRegistry } from '../src/agents/agent-registry.js';
 import { AgentRunner } from '../src/agents/agent-runner.js';
@@ -44,8 +46,9 @@ export async function offlineService(env: Record<string, string | undefined>): P
   await kb.onModuleInit();
   const kbAgent = new KnowledgeBaseAgent(models, kb, runner, registry);
   const training = { ...trainTriage(trainingSource(config.env), readArticleDir(config.env.KB_DIR)), where: 'in process' as const };
-  const triage = new TriageAgent(models, runner, registry, training);
-  const resolution = new ResolutionAgent(config, models, kbAgent, triage, runner, registry);
+  const guardrails = new GuardrailsService(config, new InjectionClassifier(models, runner));
+  const triage = new TriageAgent(models, runner, registry, training, guardrails);
+  const resolution = new ResolutionAgent(config, models, kbAgent, triage, runner, registry, guardrails);
   for (const agent of [kbAgent, triage, resolution]) agent.onModuleInit();
   const resolutionAgent = registry.get('resolution_agent');
   return {

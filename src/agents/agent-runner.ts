@@ -3,6 +3,7 @@ import {
   AgentsError,
   MaxTurnsExceededError,
   ModelBehaviorError,
+  OutputGuardrailTripwireTriggered,
   Runner,
   type Agent,
   type ModelProvider,
@@ -11,6 +12,8 @@ import { APIError } from 'openai/error';
 import { ProblemException, problem } from '../common/problem-details.js';
 import type { RunMeta } from '../common/run-meta.js';
 import { AppConfig, type Backend } from '../config/configuration.js';
+import { guardrailProblem } from '../guardrails/guardrail-trip.js';
+import { inputTripOf } from '../guardrails/sdk-guardrails.js';
 import type { AgentVariants } from '../models/model-backend.js';
 import { upstreamFailure } from '../models/model-errors.js';
 import { OfflineModelProvider } from '../models/offline-model.js';
@@ -114,6 +117,11 @@ export class AgentRunner {
 /** SDK failures that are not the provider being down: the model misbehaved → 502. */
 function toProblem(err: unknown): unknown {
   if (err instanceof ProblemException) return err;
+  // A guardrail stopped the customer's text: 422 naming the guardrail, not a model failure.
+  const trip = inputTripOf(err);
+  if (trip) return guardrailProblem(trip);
+  // A withheld reply is the caller's to handle (the resolution agent escalates).
+  if (err instanceof OutputGuardrailTripwireTriggered) return err;
   if (err instanceof MaxTurnsExceededError) {
     return new ProblemException(problem(502, 'agent-max-turns', 'The agent did not finish within AGENT_MAX_TURNS turns.'));
   }

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
+import { GuardBody } from '../guardrails/guard-body.pipe.js';
 import { RequireKey, RequireScopes } from '../auth/scopes.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAgentRoute, ApiProblems } from '../common/api-docs.decorators.js';
@@ -23,7 +24,15 @@ export class AgentsController {
   @RequireScopes('agents:run')
   @ApiAgentRoute('Run any registered agent by name with a query validated against its input schema', RunAgentResponseDto)
   @ApiProblems(404)
-  run(@Body() dto: RunAgentDto): Promise<WithRunMeta<RunAgentResult>> {
+  run(@Body(
+      GuardBody(
+        { path: 'query', check: 'customer' },
+        { path: 'query.inquiry_text', check: 'customer' },
+        { path: 'query.metadata.customer_history', check: 'redact' },
+        { path: 'query.ticket.ticket_metadata.customer_history', check: 'redact' },
+      ),
+    )
+    dto: RunAgentDto): Promise<WithRunMeta<RunAgentResult>> {
     return this.agents.run(dto.agent_name, dto.query);
   }
 }

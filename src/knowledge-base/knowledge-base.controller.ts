@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { GuardBody } from '../guardrails/guard-body.pipe.js';
 import { RequireKey, RequireScopes } from '../auth/scopes.js';
 import { ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -66,8 +67,8 @@ export class KnowledgeBaseController {
   @ApiOperation({ summary: 'Create an article; searchable as soon as this returns' })
   @ApiBody({ type: ArticleWriteDto })
   @ApiCreatedResponse({ type: ArticleDto })
-  @ApiProblems(400, 409, 413, 415, 503)
-  async create(@Body(new ZodBodyPipe(ArticleWriteSchema)) body: ArticleWrite, @Res({ passthrough: true }) res: Response) {
+  @ApiProblems(400, 409, 413, 415, 422, 503)
+  async create(@Body(new ZodBodyPipe(ArticleWriteSchema), GuardBody({ path: 'title', check: 'instructions' }, { path: 'body', check: 'instructions' })) body: ArticleWrite, @Res({ passthrough: true }) res: Response) {
     const article = await this.kb.create({ ...body, id: body.id ?? generatedId(body.title) });
     res.setHeader('Location', `/knowledge-base/articles/${article.id}`);
     return withEtag(res, article);
@@ -81,10 +82,10 @@ export class KnowledgeBaseController {
   @ApiBody({ type: ArticleWriteDto })
   @ApiOkResponse({ type: ArticleDto, description: 'Replaced.' })
   @ApiCreatedResponse({ type: ArticleDto, description: 'Created (no article had this id).' })
-  @ApiProblems(400, 412, 413, 415, 503)
+  @ApiProblems(400, 412, 413, 415, 422, 503)
   async put(
     @Param('id') id: string,
-    @Body(new ZodBodyPipe(ArticleWriteSchema)) body: ArticleWrite,
+    @Body(new ZodBodyPipe(ArticleWriteSchema), GuardBody({ path: 'title', check: 'instructions' }, { path: 'body', check: 'instructions' })) body: ArticleWrite,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
@@ -115,8 +116,13 @@ export class KnowledgeBaseController {
   @ApiOperation({ summary: 'Bulk import of JSON articles and Markdown files (front matter), all or nothing; re-importing the same text changes nothing' })
   @ApiBody({ type: ImportRequestDto })
   @ApiOkResponse({ type: ImportResultDto })
-  @ApiProblems(400, 409, 413, 415, 503)
-  import(@Body(new ZodBodyPipe(ImportRequestSchema)) body: ImportRequest) {
+  @ApiProblems(400, 409, 413, 415, 422, 503)
+  import(
+    @Body(
+      new ZodBodyPipe(ImportRequestSchema),
+      GuardBody({ path: 'articles[].title', check: 'instructions' }, { path: 'articles[].body', check: 'instructions' }, { path: 'markdown[].content', check: 'instructions' }),
+    )
+    body: ImportRequest) {
     return this.kb.import(body);
   }
 }

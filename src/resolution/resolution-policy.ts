@@ -1,6 +1,10 @@
 import { escalationRule } from './escalation-rules.js';
 import type { ResolutionDecision } from './resolution.schemas.js';
 
+/** The customer's answer when a person takes over and no more specific reply fits. */
+export const HANDOFF_REPLY =
+  'Thank you for reaching out. This one needs a closer look from our support team, so I have passed it on with the details you gave; they will get back to you.';
+
 export interface ConsultedArticle {
   id: string;
   title: string;
@@ -58,8 +62,7 @@ export function decideResolution(input: ResolutionPolicyInput): ResolutionDecisi
   if (!best || best.match < input.matchThreshold || !enoughTerms || !best.content) {
     return {
       ticket_status: 'escalated',
-      resolution_reply:
-        'Thank you for reaching out. This one needs a closer look from our support team, so I have passed it on with the details you gave; they will get back to you.',
+      resolution_reply: HANDOFF_REPLY,
       resolution_notes: best
         ? `Escalated: no knowledge-base article fits well enough (best ${best.id}: match ${best.match}, threshold ${input.matchThreshold}; ${best.matched_terms} of ${best.query_terms} query terms). Articles consulted: ${consulted}.`
         : 'Escalated: the knowledge base has no article for this inquiry.',
@@ -88,8 +91,7 @@ export function requireRetrievedCitation(decision: ResolutionDecision, retrieved
   if ([...retrievedIds].some((id) => text.includes(id))) return decision;
   return {
     ticket_status: 'escalated',
-    resolution_reply:
-      'Thank you for reaching out. This one needs a closer look from our support team, so I have passed it on with the details you gave; they will get back to you.',
+    resolution_reply: HANDOFF_REPLY,
     resolution_notes: `Escalated: the proposed answer was withheld because it cites no article the knowledge base returned${
       retrievedIds.size ? ` (retrieved: ${[...retrievedIds].join(', ')})` : ' (the knowledge-base lookup returned nothing or failed)'
     }.`,

@@ -7,12 +7,14 @@ import { AgentRunner } from '../agents/agent-runner.js';
 import { ProblemException } from '../common/problem-details.js';
 import { WithRunMeta } from '../common/run-meta.js';
 import { AppConfig } from '../config/configuration.js';
+import { GuardrailsService } from '../guardrails/guardrails.service.js';
+import { customerTextGuardrail, outputVerdictOf, replyPolicyGuardrail } from '../guardrails/sdk-guardrails.js';
 import { KB_AGENT_TOOL_NAME, KnowledgeBaseAgent } from '../knowledge-base/knowledge-base.agent.js';
 import { parseJsonInput, toolResults, userInput } from '../models/conversation.js';
 import { AgentVariants, ModelBackend } from '../models/model-backend.js';
 import { out, type OfflinePolicy } from '../models/offline-model.js';
 import { TriageAgent } from '../triage/triage.agent.js';
-import { decideResolution, requireRetrievedCitation, type ConsultedArticle } from './resolution-policy.js';
+import { decideResolution, HANDOFF_REPLY, requireRetrievedCitation, type ConsultedArticle } from './resolution-policy.js';
 import {
   ResolutionAgentInputSchema,
   ResolutionDecisionSchema,
@@ -39,9 +41,15 @@ export function consultedArticles(toolOutput: string): ConsultedArticle[] {
  */
 const RESOLUTION_OUTPUT = new StructuredOutput(ResolutionDecisionSchema);
 
+/** What a resolution run carries in its context: the (redacted) inquiry, for the reply policy. */
+interface ResolutionContext {
+  inquiry: string;
+}
+
+
 @Injectable()
 export class ResolutionAgent implements OnModuleInit {
-  readonly agents: AgentVariants<Agent<unknown, JsonSchemaDefinition>>;
+  readonly agents: AgentVariants<Agent<ResolutionContext, JsonSchemaDefinition>>;
 
   constructor(
     private readonly config: AppConfig,
@@ -50,6 +58,7 @@ export class ResolutionAgent implements OnModuleInit {
     private readonly triage: TriageAgent,
     private readonly runner: AgentRunner,
     @Inject(AGENT_REGISTRY) private readonly registry: AgentRegistry,
+    private readonly guardrails: GuardrailsService,
   ) {
     const policy: OfflinePolicy = (request) => {
       const input = parseJsonInput(userInput(request));
@@ -80,6 +89,21 @@ export class ResolutionAgent implements OnModuleInit {
           model: models.model('resolution', policy, backend),
           modelSettings: { toolChoice: 'required', temperature: 0 },
           tools: [kbAgent.asTool(backend)],
+          inputGuardrails: [customerTextGuardrail(guardrails)],
+          outputGuardrails: [
+            replyPolicyGuardrail(guardrails, (output, toolOutputs, context: ResolutionContext) => {
+              const o = (output ?? {}) as Partial<ResolutionDecision>;
+              return {
+                reply: String(o.resolution_reply ?? ''),
+                status: o.ticket_status ?? 'escalated',
+                notes: String(o.resolution_notes ?? ''),
+                inquiry: context.inquiry,
+                retrieved: toolOutputs
+                  .filter((t) => t.name === KB_AGENT_TOOL_NAME)
+                  .flatMap((t) => consultedArticles(t.output).map((a) => ({ id: a.id, text: `${a.title}\n${a.content ?? ''}` }))),
+              };
+            }),
+          ],
           outputType: RESOLUTION_OUTPUT.outputType,
         }),
     );
@@ -103,12 +127,32 @@ export class ResolutionAgent implements OnModuleInit {
     return new WithRunMeta(resolved.body, { ...resolved.meta, degraded: resolved.meta.degraded || triaged.meta.degraded });
   }
 
-  async resolve(request: ResolutionRequest): Promise<WithRunMeta<ResolutionResult>> {
+  async resolve(raw: ResolutionRequest): Promise<WithRunMeta<ResolutionResult>> {
     const categories = this.triage.taxonomy.categories.map((c) => c.name);
-    if (!categories.includes(request.ticket.category)) {
+    if (!categories.includes(raw.ticket.category)) {
       throw ProblemException.validation([{ path: 'ticket.category', message: `must be one of: ${categories.join(', ')}` }]);
     }
-    const run = await this.runner.run<ResolutionDecision, unknown>(this.agents, JSON.stringify(request), () => ({}), RESOLUTION_OUTPUT);
+    // Personal data never reaches the model, whichever route the request came by.
+    const redacted = this.guardrails.redactRequest({ inquiry_text: raw.inquiry_text, metadata: raw.ticket.ticket_metadata });
+    const request: ResolutionRequest = { ticket: { ...raw.ticket, ticket_metadata: redacted.metadata }, inquiry_text: redacted.inquiry_text };
+    let run;
+    try {
+      run = await this.runner.run<ResolutionDecision, ResolutionContext>(this.agents, JSON.stringify(request), () => ({ inquiry: request.inquiry_text }), RESOLUTION_OUTPUT);
+    } catch (err) {
+      const verdict = outputVerdictOf(err);
+      if (!verdict) throw err;
+      // The proposed reply is withheld (not stored, not logged: it may hold what the policy caught).
+      const reasons = [...new Set(verdict.findings.map((f) => f.reason))].join(', ') || verdict.reason;
+      return new WithRunMeta<ResolutionResult>(
+        {
+          ticket_status: 'escalated',
+          resolution_reply: HANDOFF_REPLY,
+          resolution_notes: `Escalated for human review: the reply policy guardrail withheld the proposed answer (reply_policy: ${reasons}).`,
+          escalation_channel: this.config.env.ESCALATION_CHANNEL,
+        },
+        { backend: this.config.backend, degraded: false },
+      );
+    }
     const retrieved = new Set(
       run.toolOutputs.filter((t) => t.name === KB_AGENT_TOOL_NAME).flatMap((t) => consultedArticles(t.output).map((a) => a.id)),
     );

@@ -1,4 +1,5 @@
 import { Body, Controller, Post } from '@nestjs/common';
+import { GuardBody } from '../guardrails/guard-body.pipe.js';
 import { RequireScopes } from '../auth/scopes.js';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiAgentRoute } from '../common/api-docs.decorators.js';
@@ -15,7 +16,7 @@ export class ResolutionController {
   @Post('run_resolution')
   @RequireScopes('agents:run')
   @ApiAgentRoute('Answer a triaged ticket from the knowledge base, or escalate it', ResolutionResponseDto)
-  async run(@Body() dto: ResolutionRequestDto): Promise<WithRunMeta<{ resolution_result: ResolutionResult }>> {
+  async run(@Body(GuardBody({ path: 'inquiry_text', check: 'customer' }, { path: 'ticket.ticket_metadata.customer_history', check: 'redact' })) dto: ResolutionRequestDto): Promise<WithRunMeta<{ resolution_result: ResolutionResult }>> {
     const { body, meta } = await this.resolution.resolve(dto);
     return new WithRunMeta({ resolution_result: body }, meta);
   }

@@ -27,6 +27,8 @@ const TICKET_ID = { name: 'id', example: '0f8e9c1a-3b7d-4a51-9a52-6f0e7a2d1c44' 
 /** Sends a stored (possibly replayed) response with its status. */
 function send<T>(res: Response, response: StoredResponse<T>): T {
   res.status(response.status);
+  // A stored 422 (a guardrail stopped the text) is problem details like every error.
+  if (response.status >= 400) res.type('application/problem+json');
   if (response.replayed) res.setHeader('Idempotent-Replayed', 'true');
   return response.body;
 }
@@ -52,7 +54,9 @@ export class TicketsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const response = await this.tickets.create(dto, { idempotencyKey, async: mode === 'async' });
-    res.setHeader('Location', `/tickets/${response.body.id}`);
+    // A 422 (a guardrail stopped it) still stored the ticket: its problem names it as ticket_id.
+    const body = response.body as { id?: string; ticket_id?: string };
+    res.setHeader('Location', `/tickets/${body.id ?? body.ticket_id}`);
     return send(res, response);
   }
 

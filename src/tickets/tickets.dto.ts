@@ -40,11 +40,19 @@ export class TicketEventDto {
 export class StoredTicketDto {
   @ApiProperty({ example: '0f8e9c1a-3b7d-4a51-9a52-6f0e7a2d1c44' }) id!: string;
   @ApiProperty({ enum: TICKET_STATUSES, example: 'resolved' }) status!: TicketStatus;
-  @ApiProperty({ example: "I can't log in to my account." }) inquiry_text!: string;
+  @ApiProperty({ example: "I can't log in to my account. My email is [EMAIL_1].", description: 'The customer text as stored: personal data and secrets replaced by typed placeholders.' })
+  inquiry_text!: string;
   @ApiProperty({ type: TicketMetadataDto }) metadata!: TicketMetadataDto;
   @ApiProperty({ type: TriageResultDto, nullable: true, example: EXAMPLE_TRIAGE }) triage!: TriageResultDto | null;
   @ApiProperty({ type: ResolutionResultDto, nullable: true, example: EXAMPLE_RESOLUTION }) resolution!: ResolutionResultDto | null;
   @ApiProperty({ nullable: true, example: null, description: 'Why the last run failed (status "failed"): { stage, status, type, detail }.' }) error!: unknown;
+  @ApiProperty({
+    nullable: true,
+    example: null,
+    description:
+      'Set when a guardrail stopped the ticket or a customer reply (status "escalated"): { guardrail, reason, field, score, evidence, decided_by, at }. A person must look at it.',
+  })
+  review!: unknown;
   @ApiProperty({ example: 1, description: 'Workflow runs so far (retries and customer replies run it again).' }) attempts!: number;
   @ApiProperty({ example: '2026-11-25T10:00:01.198Z' }) created_at!: string;
   @ApiProperty({ example: '2026-11-25T10:00:01.231Z' }) updated_at!: string;

@@ -4,6 +4,7 @@ import { DatabaseModule } from '../database/database.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { ResolutionModule } from '../resolution/resolution.module.js';
 import { TriageModule } from '../triage/triage.module.js';
+import { TicketRedactionJob } from './ticket-redaction.job.js';
 import { TicketWorkflow } from './ticket-workflow.service.js';
 import { TicketsController } from './tickets.controller.js';
 import { TicketsRepository } from './tickets.repository.js';
@@ -12,7 +13,7 @@ import { TicketsService } from './tickets.service.js';
 @Module({
   imports: [AppConfigModule, DatabaseModule, IdempotencyModule, TriageModule, ResolutionModule],
   controllers: [TicketsController],
-  providers: [TicketsRepository, TicketWorkflow, TicketsService],
+  providers: [TicketsRepository, TicketWorkflow, TicketsService, TicketRedactionJob],
   exports: [TicketsService],
 })
 export class TicketsModule {}

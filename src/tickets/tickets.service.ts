@@ -1,9 +1,11 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { ProblemException, problem } from '../common/problem-details.js';
+import { ProblemException, problem, type ProblemDetails } from '../common/problem-details.js';
 import { AppConfig } from '../config/configuration.js';
 import { Database } from '../database/database.js';
 import type { TicketEventRow, TicketRow } from '../database/schema.js';
+import { guardrailProblem, type GuardrailTrip } from '../guardrails/guardrail-trip.js';
+import { GuardrailsService } from '../guardrails/guardrails.service.js';
 import { IdempotencyService, type StoredResponse } from '../idempotency/idempotency.service.js';
 import type { TriageRequest } from '../triage/triage.schemas.js';
 import { applyExternalEvent, canRetry, EXTERNAL_EVENT_ACTOR, type TicketStatus } from './ticket-status.js';
@@ -19,6 +21,8 @@ export interface TicketView {
   triage: unknown;
   resolution: unknown;
   error: unknown;
+  /** Why a guardrail flagged the ticket for a person (null when none did). */
+  review: unknown;
   attempts: number;
   created_at: string;
   updated_at: string;
@@ -46,6 +50,7 @@ export function toTicketView(t: TicketRow, events?: TicketEventRow[]): TicketVie
     triage: t.triage ?? null,
     resolution: t.resolution ?? null,
     error: t.lastError ?? null,
+    review: t.review ?? null,
     attempts: t.attempts,
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
@@ -77,28 +82,41 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     private readonly idempotency: IdempotencyService,
     private readonly database: Database,
     private readonly config: AppConfig,
+    private readonly guardrails: GuardrailsService,
   ) {}
 
   /**
    * Stores the ticket (and claims the Idempotency-Key) in one transaction, then runs the
    * workflow: to its end before answering (201), or in the background (`async`: 202).
    */
-  async create(request: TriageRequest, options: { idempotencyKey?: string; async: boolean }): Promise<StoredResponse<TicketView | { id: string; status: string }>> {
-    return this.idempotency.execute<string, TicketView | { id: string; status: string }>(
+  async create(raw: TriageRequest, options: { idempotencyKey?: string; async: boolean }): Promise<StoredResponse<TicketView | { id: string; status: string }>> {
+    // Guardrails before anything is stored: the row never holds the raw personal data.
+    const inspected = await this.guardrails.inspect(raw.inquiry_text, 'inquiry_text');
+    const request = this.guardrails.redactRequest({ ...raw, inquiry_text: inspected.text });
+    const trip = inspected.trip;
+    return this.idempotency.execute<string, TicketView | { id: string; status: string } | ProblemDetails>(
       options.idempotencyKey,
       'POST /tickets',
       { ...request, async: options.async },
       async (tx) => {
         const id: string = randomUUID();
-        await this.tickets.insert(
-          tx,
-          { id, inquiryText: request.inquiry_text, metadata: request.metadata },
-          { type: 'created', actor: 'customer', data: { status: 'queued', channel: request.metadata.channel } },
-        );
+        const created = { type: 'created', actor: 'customer', data: { status: 'queued', channel: request.metadata.channel } };
+        if (trip) {
+          // Stopped by a guardrail: stored for a person to review, never run by the agents.
+          const review = { ...trip, at: new Date().toISOString() };
+          await this.tickets.insert(tx, { id, inquiryText: request.inquiry_text, metadata: request.metadata, status: 'escalated', review }, created, {
+            type: 'guardrail_tripped',
+            actor: 'system',
+            data: { status: 'escalated', ...trip },
+          });
+        } else {
+          await this.tickets.insert(tx, { id, inquiryText: request.inquiry_text, metadata: request.metadata }, created);
+        }
         await this.idempotency.linkResource(tx, 'POST /tickets', options.idempotencyKey, id);
         return id;
       },
       async (id) => {
+        if (trip) return { status: 422, body: reviewProblem(trip, id) };
         if (options.async) {
           this.inBackground(this.workflow.run(id, ['queued']));
           return { status: 202, body: { id, status: 'queued' } };
@@ -107,8 +125,12 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         return { status: 201, body: await this.view(id) };
       },
       // The first answer of an async create was 202 { id, status: "queued" }: rebuilt the same way.
-      options.async ? async (id) => ({ status: 202, body: { id, status: 'queued' }, settled: true }) : (id) => this.settledView(id, 201),
-    );
+      trip
+        ? async (id) => ({ status: 422, body: reviewProblem(trip, id), settled: true })
+        : options.async
+          ? async (id) => ({ status: 202, body: { id, status: 'queued' }, settled: true })
+          : (id) => this.settledView(id, 201),
+    ) as Promise<StoredResponse<TicketView | { id: string; status: string }>>;
   }
 
   /** A ticket as the answer to a replayed request whose first attempt died (see IdempotencyService). */
@@ -135,10 +157,11 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** An update from a person or the helpdesk; a customer's answer to a clarifying question runs the agents again. */
-  async addEvent(id: string, event: TicketEventRequest, idempotencyKey?: string): Promise<StoredResponse<TicketView>> {
+  async addEvent(id: string, raw: TicketEventRequest, idempotencyKey?: string): Promise<StoredResponse<TicketView>> {
     checkId(id);
     const scope = `POST /tickets/${id}/events`;
-    return this.idempotency.execute(
+    const { event, trip } = await this.guardedEvent(raw);
+    return this.idempotency.execute<boolean, TicketView | ProblemDetails>(
       idempotencyKey,
       scope,
       event,
@@ -148,21 +171,45 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         const outcome = applyExternalEvent(ticket.status as TicketStatus, event.type);
         if (!outcome.ok) throw new ProblemException(problem(409, 'invalid-ticket-transition', `Cannot record "${event.type}": ${outcome.reason}.`, { ticket_status: ticket.status }));
         const { type, ...data } = event;
+        // A customer reply a guardrail stopped is kept (redacted) for a person; the agents do not read it.
+        const status = trip ? 'escalated' : outcome.status;
         const stored = await this.tickets.update(
           id,
-          outcome.status === ticket.status ? {} : { status: outcome.status },
-          { type, actor: EXTERNAL_EVENT_ACTOR[type], data: { ...data, status: outcome.status } },
+          trip ? { status, review: { ...trip, at: new Date().toISOString() } } : outcome.status === ticket.status ? {} : { status },
+          { type, actor: EXTERNAL_EVENT_ACTOR[type], data: { ...data, status, ...(trip ? { guardrail: trip } : {}) } },
           tx,
         );
         await this.idempotency.linkResource(tx, scope, idempotencyKey, stored.id);
-        return outcome.rerun;
+        return !trip && outcome.rerun;
       },
       async (rerun) => {
+        if (trip) return { status: 422, body: reviewProblem(trip, id) };
         if (rerun) await this.workflow.run(id, ['queued']);
         return { status: 201, body: await this.view(id) };
       },
-      () => this.settledView(id, 201),
-    );
+      trip ? async () => ({ status: 422, body: reviewProblem(trip, id), settled: true }) : () => this.settledView(id, 201),
+    ) as Promise<StoredResponse<TicketView>>;
+  }
+
+  /** The event with its free text redacted; a customer's message also goes through the input guardrails. */
+  private async guardedEvent(event: TicketEventRequest): Promise<{ event: TicketEventRequest; trip?: GuardrailTrip }> {
+    if (event.type === 'customer_reply') {
+      const inspected = await this.guardrails.inspect(event.message, 'message');
+      return { event: { ...event, message: inspected.text }, trip: inspected.trip };
+    }
+    const redact = (text: string | undefined) => (text === undefined ? undefined : this.guardrails.redact(text).text);
+    switch (event.type) {
+      case 'agent_reply':
+      case 'note':
+        return { event: { ...event, message: redact(event.message)! } };
+      case 'resolved':
+      case 'closed':
+        return { event: event.note === undefined ? event : { ...event, note: redact(event.note) } };
+      case 'reopened':
+        return { event: event.reason === undefined ? event : { ...event, reason: redact(event.reason) } };
+      case 'csat':
+        return { event: event.comment === undefined ? event : { ...event, comment: redact(event.comment) } };
+    }
   }
 
   /** Runs the workflow of a failed ticket again, or of one whose run was abandoned (its process died). */
@@ -244,6 +291,17 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
 
 /** Ticket ids are UUIDs: anything else is not found without asking the database. */
 const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The 422 of a ticket (or reply) a guardrail stopped: it was stored for review, and the problem says where. */
+function reviewProblem(trip: GuardrailTrip, ticketId: string): ProblemDetails {
+  const base = guardrailProblem(trip).problem;
+  return {
+    ...base,
+    detail: `${base.detail} The ticket was stored with personal data redacted and flagged for review by a person; the agents did not run.`,
+    ticket_id: ticketId,
+    ticket_status: 'escalated',
+  };
+}
 
 function notFound(id: string): ProblemException {
   return new ProblemException(problem(404, 'ticket-not-found', `No ticket "${id.length > 80 ? `${id.slice(0, 80)}…` : id}".`));

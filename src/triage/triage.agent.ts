@@ -5,6 +5,8 @@ import type { AgentRegistry } from '../agents/agent-registry.js';
 import { AGENT_REGISTRY } from '../agents/agents.constants.js';
 import { AgentRunner } from '../agents/agent-runner.js';
 import { WithRunMeta } from '../common/run-meta.js';
+import { GuardrailsService } from '../guardrails/guardrails.service.js';
+import { customerTextGuardrail } from '../guardrails/sdk-guardrails.js';
 import { AgentVariants, ModelBackend } from '../models/model-backend.js';
 import { out } from '../models/offline-model.js';
 import { parseJsonInput, userInput } from '../models/conversation.js';
@@ -40,6 +42,7 @@ export class TriageAgent implements OnModuleInit {
     private readonly runner: AgentRunner,
     @Inject(AGENT_REGISTRY) private readonly registry: AgentRegistry,
     @Inject(TRIAGE_TRAINING) training: TrainedTriage,
+    private readonly guardrails: GuardrailsService,
   ) {
     this.taxonomy = training.taxonomy;
     this.model = training.model;
@@ -61,6 +64,7 @@ export class TriageAgent implements OnModuleInit {
             return [out.json(this.model.decide(String(input.inquiry_text ?? input.text ?? ''), meta.customer_history, meta.channel))];
           }, backend),
           modelSettings: { temperature: 0 },
+          inputGuardrails: [customerTextGuardrail(guardrails)],
           outputType: this.output.outputType,
         }),
     );
@@ -76,7 +80,9 @@ export class TriageAgent implements OnModuleInit {
     });
   }
 
-  async triage(request: TriageRequest): Promise<WithRunMeta<TriageResult>> {
+  async triage(raw: TriageRequest): Promise<WithRunMeta<TriageResult>> {
+    // Personal data never reaches the model, whichever route the request came by.
+    const request = this.guardrails.redactRequest(raw);
     const { output, meta } = await this.runner.run<TriageDecision, unknown>(this.agents, JSON.stringify(request), () => ({}), this.output);
     const result: TriageResult = {
       category: output.category,

@@ -1,0 +1,37 @@
+import { ProblemException, problem } from '../common/problem-details.js';
+import type { Span } from './detectors/types.js';
+import type { GuardrailName } from './guardrail-settings.js';
+
+/** Why a guardrail stopped a text: enough for a client to act on, never the text itself. */
+export interface GuardrailTrip {
+  guardrail: GuardrailName;
+  reason: string;
+  /** The request field that carried the text (`inquiry_text`, `query`, `message`...). */
+  field: string;
+  score?: number;
+  /** Where in the (redacted) text, so a person reviewing it can find the passage. */
+  evidence: (Span & { reason: string })[];
+  /** Who decided: the rules, or the rules plus the OpenAI classifier agent for a borderline score. */
+  decided_by: 'rules' | 'classifier';
+}
+
+const EXPLAIN: Record<string, string> = {
+  text_limits: 'the text cannot be processed as a customer message',
+  prompt_injection: 'the text contains instructions aimed at the support agents',
+};
+
+/** 422 problem details for a tripped input guardrail (DESIGN §3: 422 guardrail tripped). */
+export function guardrailProblem(trip: GuardrailTrip, extra: Record<string, unknown> = {}): ProblemException {
+  const score = trip.score === undefined ? '' : `, score ${trip.score.toFixed(2)}`;
+  return new ProblemException(
+    problem(422, 'guardrail-tripped', `${trip.field}: ${EXPLAIN[trip.guardrail] ?? 'a guardrail refused the text'} (${trip.guardrail}: ${trip.reason}${score}).`, {
+      guardrail: trip.guardrail,
+      reason: trip.reason,
+      ...(trip.score === undefined ? {} : { score: Number(trip.score.toFixed(3)) }),
+      decided_by: trip.decided_by,
+      errors: [{ path: trip.field, message: `${trip.guardrail}: ${trip.reason}` }],
+      evidence: trip.evidence.slice(0, 10),
+      ...extra,
+    }),
+  );
+}

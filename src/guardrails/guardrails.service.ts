@@ -1,0 +1,108 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/configuration.js';
+import { checkReply, checkTextLimits, detectInjection, redactPii } from './detectors/index.js';
+import type { Finding, Verdict } from './detectors/types.js';
+import { describeGuardrails, guardrailSettings, type GuardrailDescription, type GuardrailSettings } from './guardrail-settings.js';
+import type { GuardrailTrip } from './guardrail-trip.js';
+import { InjectionClassifier } from './injection-classifier.agent.js';
+
+export interface InspectedText {
+  /** The text with personal data replaced by placeholders (what may reach a model, the database or a log). */
+  text: string;
+  /** What was redacted (kinds and spans in the original text). */
+  redacted: Finding[];
+  /** Set when the text must not go further. */
+  trip?: GuardrailTrip;
+}
+
+export type ReplyCheck = Parameters<typeof checkReply>[0];
+
+/**
+ * The guardrails as the service applies them, one set of detectors for every entry point: HTTP
+ * pipes, the SDK input/output guardrails on the agents, the ticket workflow. Settings come from
+ * configuration (GET /guardrails shows them).
+ */
+@Injectable()
+export class GuardrailsService {
+  private readonly logger = new Logger('Guardrails');
+  readonly settings: GuardrailSettings;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly classifier: InjectionClassifier,
+  ) {
+    this.settings = guardrailSettings(config.env);
+  }
+
+  describe(): GuardrailDescription[] {
+    return describeGuardrails(this.settings, this.config.backend);
+  }
+
+  /** Personal data and secrets replaced by typed placeholders; idempotent. */
+  redact(text: string): { text: string; findings: Finding[] } {
+    if (!this.settings.enabled.pii_redaction) return { text, findings: [] };
+    const { text: redacted, findings } = redactPii(text, { kinds: this.settings.piiKinds });
+    return { text: redacted, findings };
+  }
+
+  /** A triage request with its free text (inquiry, customer history) redacted; the same object when nothing changed. */
+  redactRequest<T extends { inquiry_text: string; metadata: { customer_history?: string } }>(request: T): T {
+    const inquiry = this.redact(request.inquiry_text).text;
+    const history = request.metadata.customer_history === undefined ? undefined : this.redact(request.metadata.customer_history).text;
+    if (inquiry === request.inquiry_text && history === request.metadata.customer_history) return request;
+    return { ...request, inquiry_text: inquiry, metadata: { ...request.metadata, ...(history === undefined ? {} : { customer_history: history }) } };
+  }
+
+  /**
+   * Customer text through every input guardrail: redaction first (the later checks and any
+   * classifier model only see the redacted text), then limits, then prompt injection.
+   */
+  async inspect(text: string, field: string): Promise<InspectedText> {
+    const limits = this.settings.enabled.text_limits ? checkTextLimits(text, { maxChars: this.settings.maxChars }) : undefined;
+    const { text: redacted, findings } = this.redact(text);
+    if (limits?.tripped) return { text: redacted, redacted: findings, trip: tripOf('text_limits', limits, field, 'rules') };
+    const trip = await this.injection(redacted, field);
+    return { text: redacted, redacted: findings, trip };
+  }
+
+  /** Reference text an agent will read (a knowledge-base article): prompt injection only, nothing redacted. */
+  async inspectInstructions(text: string, field: string): Promise<InspectedText> {
+    return { text, redacted: [], trip: await this.injection(text, field) };
+  }
+
+  private async injection(text: string, field: string): Promise<GuardrailTrip | undefined> {
+    if (!this.settings.enabled.prompt_injection) return undefined;
+    const verdict = detectInjection(text, { threshold: this.settings.injectionThreshold });
+    if (verdict.tripped) return tripOf('prompt_injection', verdict, field, 'rules');
+    const score = verdict.score ?? 0;
+    if (this.config.backend !== 'openai' || score < this.settings.injectionBorderline || score === 0) return undefined;
+    // Borderline: the rules saw something but not enough. A small model decides; if it cannot
+    // answer, the text passes (below the threshold the rules alone would have let it through).
+    try {
+      const decision = await this.classifier.classify(text);
+      if (!decision.injection) return undefined;
+      const strongest = verdict.findings.reduce<Finding | undefined>((a: Finding | undefined, f: Finding) => ((f.weight ?? 0) > (a?.weight ?? -1) ? f : a), undefined);
+      return { ...tripOf('prompt_injection', verdict, field, 'classifier'), reason: strongest?.reason ?? 'classifier' };
+    } catch (err) {
+      this.logger.warn(`The injection classifier could not answer (${err instanceof Error ? err.message : String(err)}); the borderline text passes on the rules.`);
+      return undefined;
+    }
+  }
+
+  /** The reply policy over a resolution answer; undefined when the guardrail is off. */
+  checkReply(input: ReplyCheck): Verdict | undefined {
+    if (!this.settings.enabled.reply_policy) return undefined;
+    return checkReply(input);
+  }
+}
+
+function tripOf(guardrail: GuardrailTrip['guardrail'], verdict: Verdict, field: string, decidedBy: GuardrailTrip['decided_by']): GuardrailTrip {
+  return {
+    guardrail,
+    reason: verdict.reason ?? verdict.findings[0]?.reason ?? 'tripped',
+    field,
+    ...(verdict.score === undefined ? {} : { score: verdict.score }),
+    evidence: verdict.findings.map((f) => ({ start: f.start, end: f.end, reason: f.reason })),
+    decided_by: decidedBy,
+  };
+}
