@@ -11,16 +11,20 @@ async function bootstrap(): Promise<void> {
   // The classifier trains on the other core while Nest and the SDK load (imported below, not
   // statically: static imports would load them before this line runs).
   prestartTriageTraining(trainingSource(checked.env));
-  const [{ Logger }, { NestFactory }, { AppModule }, { AppConfig }, { setupApp }] = await Promise.all([
+  const [{ Logger }, { NestFactory }, { AppModule }, { AppConfig }, { setupApp }, { RedactingLogger }] = await Promise.all([
     import('@nestjs/common'),
     import('@nestjs/core'),
     import('./app.module.js'),
     import('./config/configuration.js'),
     import('./setup-app.js'),
+    import('./guardrails/redacting-logger.js'),
   ]);
   // bodyParser off here: setupApp registers it with the configured limit.
   // abortOnError false: a bad configuration rejects here and is printed below, instead of an abort.
-  const app = setupApp(await NestFactory.create<import('@nestjs/platform-express').NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false }));
+  // The logger redacts personal data and secrets from every line (docs/security.md).
+  const app = setupApp(
+    await NestFactory.create<import('@nestjs/platform-express').NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false, logger: new RedactingLogger() }),
+  );
   const config = app.get(AppConfig);
   await app.listen(config.env.PORT, config.env.HOST);
   const logger = new Logger('Bootstrap');

@@ -1,23 +1,17 @@
 import { SetMetadata, applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-docs.decorators.js';
+import type { Scope } from './scope-list.js';
 
 /**
  * What a key may do. `admin` implies every scope; `tickets:write` implies `tickets:read`.
  * A route without @RequireScopes needs a valid key and no particular scope.
+ * (The list lives in scope-list.ts, free of Nest imports, so the configuration can check API_KEYS.)
  */
-export const SCOPES = ['agents:run', 'tickets:read', 'tickets:write', 'kb:write', 'monitoring:read', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
+export { SCOPES, impliedScopes, type Scope } from './scope-list.js';
 
 export const SCOPES_KEY = 'auth:scopes';
 export const PUBLIC_KEY = 'auth:public';
-
-/** Scopes implied by holding `scope`. */
-export function impliedScopes(scope: Scope): Scope[] {
-  if (scope === 'admin') return [...SCOPES];
-  if (scope === 'tickets:write') return ['tickets:write', 'tickets:read'];
-  return [scope];
-}
 
 /** The route needs a key holding every listed scope (documented in Swagger with 401/403/429). */
 export function RequireScopes(...scopes: Scope[]): MethodDecorator & ClassDecorator {

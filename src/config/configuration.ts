@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseApiKeys } from '../auth/api-keys-env.js';
 
 /** An empty variable counts as unset (DESIGN §3b): `OPENAI_API_KEY=` means offline. */
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
@@ -52,8 +53,9 @@ export const envSchema = z.object({
   REFUND_AUTO_LIMIT: z.preprocess((v) => (v === '' || v === undefined ? 500 : Number(v)), z.number().min(0)),
   ESCALATION_CHANNEL: z.preprocess((v) => v || 'slack:#support-escalations', z.string()),
 
-  // Access control and abuse limits (docs/security.md).
-  API_KEYS: optionalString,
+  // Access control and abuse limits (docs/security.md). API_KEYS: `<key>:<scope>[+<scope>...],...`;
+  // errors name the entry's position and the scope, never the key.
+  API_KEYS: optionalString.superRefine((v, ctx) => parseApiKeys(v).errors.forEach((message) => ctx.addIssue({ code: 'custom', message }))),
   RATE_LIMIT_PER_MINUTE: num(600),
   RATE_LIMIT_BURST_PER_SECOND: num(50),
   CORS_ORIGINS: optionalString,

@@ -1,0 +1,36 @@
+import { jest } from '@jest/globals';
+import { RedactingLogger } from './redacting-logger.js';
+
+describe('RedactingLogger', () => {
+  let written: string[];
+  let spy: jest.SpiedFunction<typeof process.stdout.write>;
+  let errSpy: jest.SpiedFunction<typeof process.stderr.write>;
+  beforeEach(() => {
+    written = [];
+    const capture = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    spy = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+    errSpy = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  });
+  afterEach(() => {
+    spy.mockRestore();
+    errSpy.mockRestore();
+  });
+
+  it('replaces personal data and secrets in messages, errors and stack traces', () => {
+    const logger = new RedactingLogger('Test');
+    logger.log('customer jane.doe@example.com paid with 4111 1111 1111 1111');
+    logger.warn('key sk_live_4eC39HqLyjWDarjtT1zdp7dc leaked');
+    logger.error(new Error('failed for jane.doe@example.com'));
+    logger.error('run failed', 'Error: card 4111 1111 1111 1111\n    at x (y.js:1:1)');
+    const out = written.join('');
+    expect(out).not.toContain('jane.doe@example.com');
+    expect(out).not.toContain('4111 1111 1111 1111');
+    expect(out).not.toContain('sk_live_4eC39HqLyjWDarjtT1zdp7dc');
+    expect(out).toContain('[EMAIL_1]');
+    expect(out).toContain('[PAYMENT_CARD_1]');
+    expect(out).toContain('[SECRET_1]');
+  });
+});
