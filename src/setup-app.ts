@@ -1,6 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { corsOptions } from './auth/cors.js';
+import { securityHeaders } from './auth/http-hardening.js';
 import { AppConfig } from './config/configuration.js';
+import { parseTrustProxy } from './rate-limit/trust-proxy.js';
 
 /**
  * What must be set on the application object itself (body limit, Swagger, shutdown hooks);
@@ -9,6 +12,13 @@ import { AppConfig } from './config/configuration.js';
 export function setupApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
   app.disable('x-powered-by');
+  // Security (docs/security.md): the client address behind proxies, helmet headers, CORS allow-list.
+  // Registered before the body parser, so a refused or oversized request still carries them.
+  const trustProxy = parseTrustProxy(config.env.TRUST_PROXY);
+  if (trustProxy !== undefined) app.set('trust proxy', trustProxy);
+  app.use(securityHeaders('/docs'));
+  const cors = corsOptions(config.env);
+  if (cors) app.enableCors(cors);
   // strict: false lets JsonBodyMiddleware say what is wrong with a top-level null, number or string.
   app.useBodyParser('json', { limit: config.env.BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: false });
   app.enableShutdownHooks();
@@ -22,8 +32,11 @@ export function setupApp(app: NestExpressApplication): NestExpressApplication {
           'Errors are RFC 9457 problem details (application/problem+json).',
       )
       .setVersion('0.1.0')
+      // The schemes the routes' @ApiBearerAuth() / @ApiSecurity('api_key') refer to (Authorize button).
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' })
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same API key in x-api-key' }, 'api_key')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
   return app;
 }

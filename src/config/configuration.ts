@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseApiKeys } from '../auth/api-keys-env.js';
+import { corsOriginErrors } from '../auth/cors.js';
+import { trustProxyErrors } from '../rate-limit/trust-proxy.js';
 
 /** An empty variable counts as unset (DESIGN §3b): `OPENAI_API_KEY=` means offline. */
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
@@ -58,8 +60,8 @@ export const envSchema = z.object({
   API_KEYS: optionalString.superRefine((v, ctx) => parseApiKeys(v).errors.forEach((message) => ctx.addIssue({ code: 'custom', message }))),
   RATE_LIMIT_PER_MINUTE: num(600),
   RATE_LIMIT_BURST_PER_SECOND: num(50),
-  CORS_ORIGINS: optionalString,
-  TRUST_PROXY: optionalString,
+  CORS_ORIGINS: optionalString.superRefine((v, ctx) => corsOriginErrors(v).forEach((message) => ctx.addIssue({ code: 'custom', message }))),
+  TRUST_PROXY: optionalString.superRefine((v, ctx) => trustProxyErrors(v).forEach((message) => ctx.addIssue({ code: 'custom', message }))),
   REDIS_URL: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
