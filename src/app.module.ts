@@ -1,6 +1,8 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AuthModule } from './auth/auth.module.js';
 import { JsonBodyMiddleware } from './common/json-body.middleware.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { RunMetaInterceptor } from './common/run-meta.js';
@@ -9,16 +11,21 @@ import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { KnowledgeBaseModule } from './knowledge-base/knowledge-base.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { ResolutionModule } from './resolution/resolution.module.js';
 import { TicketsModule } from './tickets/tickets.module.js';
 import { TriageModule } from './triage/triage.module.js';
 
 /** Global pipe, filter and interceptor live here (not in main.ts) so test apps behave like production. */
 @Module({
-  imports: [AppConfigModule, DatabaseModule, AgentsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule, TicketsModule],
+  imports: [AppConfigModule, DatabaseModule, AuthModule, RateLimitModule, AgentsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule, TicketsModule],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    // In this order: the rate limiter counts per API key, which AuthGuard attaches to the request.
+    { provide: APP_GUARD, useExisting: AuthGuard },
+    { provide: APP_GUARD, useExisting: RateLimitGuard },
     { provide: APP_INTERCEPTOR, useClass: RunMetaInterceptor },
   ],
 })
