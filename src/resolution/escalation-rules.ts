@@ -18,7 +18,7 @@ const REFUND_CONTEXT = /\b(refund\w*|money back|reimburs\w*|credit (back|note))\
  * Money amounts: with a currency sign or name, or right after "refund (of)". Bounded
  * repetition keeps the scan linear in the text length (no backtracking blow-up).
  */
-const MONEY =
+export const MONEY =
   /(?:[$€£]\s?(\d(?:[\d.,\s]{0,14}\d)?)|(\d(?:[\d.,\s]{0,14}\d)?)\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b|\brefund(?:\s+of)?\s+(\d(?:[\d.,]{0,14}\d)?)\b)/gi;
 
 /** "1,200.50", "1.200,50", "1 200", "80,50", "600" → number; anything else → NaN. */
