@@ -95,7 +95,7 @@ describe('POST /run_triage/', () => {
     expect(proto.body.detail).toMatch(/__proto__/);
   });
 
-  it('treats prompt-injection text as data (classified by its content, not obeyed)', async () => {
+  it('stops prompt-injection text at the guardrail (422), before any agent runs', async () => {
     const res = await http()
       .post('/run_triage/')
       .send({
@@ -104,8 +104,8 @@ describe('POST /run_triage/', () => {
           'The desktop sync client crashes every time I open it on my Mac.',
         metadata: { channel: 'email' },
       })
-      .expect(200);
-    expect(res.body.triage_result).toMatchObject({ category: 'technical', priority: 'Medium' });
+      .expect(422);
+    expect(res.body).toMatchObject({ guardrail: 'prompt_injection', reason: 'ignore_instructions' });
   });
 
   it('answers concurrent requests independently', async () => {

@@ -42,6 +42,7 @@ export const envSchema = z.object({
   RESOLUTION_MODEL: optionalString,
   KNOWLEDGE_BASE_MODEL: optionalString,
   MONITORING_MODEL: optionalString,
+  GUARDRAIL_MODEL: optionalString,
   OPENAI_TIMEOUT_MS: num(30_000, 1),
   OPENAI_MAX_RETRIES: num(2),
   OPENAI_TRACING: bool(false),
@@ -92,13 +93,15 @@ export class AppConfig {
     return this.env.OPENAI_API_KEY ? 'openai' : 'offline';
   }
 
-  modelFor(agent: 'triage' | 'resolution' | 'knowledge_base' | 'monitoring'): string {
+  modelFor(agent: 'triage' | 'resolution' | 'knowledge_base' | 'monitoring' | 'guardrail'): string {
     const e = this.env;
     const specific = {
       triage: e.TRIAGE_MODEL,
       resolution: e.RESOLUTION_MODEL,
       knowledge_base: e.KNOWLEDGE_BASE_MODEL,
       monitoring: e.MONITORING_MODEL,
+      // The borderline prompt-injection classifier: a small, cheap model is enough.
+      guardrail: e.GUARDRAIL_MODEL,
     }[agent];
     return specific ?? e.OPENAI_MODEL;
   }
