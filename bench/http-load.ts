@@ -24,8 +24,15 @@ process.on('exit', () => rmSync(BENCH_DATA_ROOT, { recursive: true, force: true 
 let dataDirs = 0;
 export const newDataDir = () => join(BENCH_DATA_ROOT, `db-${++dataDirs}`);
 
+/** The bench's admin key: production refuses to start without one (docs/security.md). */
+export const BENCH_API_KEY = 'bench-key-0123456789abcdef';
+
 export const BENCH_ENV = {
   ...process.env,
+  API_KEYS: `${BENCH_API_KEY}:admin`,
+  // Throughput is the measurement: the per-key limits would cap it.
+  RATE_LIMIT_PER_MINUTE: '0',
+  RATE_LIMIT_BURST_PER_SECOND: '0',
   LLM_PROVIDER: 'offline',
   OPENAI_API_KEY: '',
   ALERT_WEBHOOK_URL: '',
@@ -92,7 +99,7 @@ export async function load(url: string, posts: Post[], seconds: number, connecti
     url,
     connections,
     duration: seconds,
-    requests: posts.map(({ path, body }) => ({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })),
+    requests: posts.map(({ path, body }) => ({ method: 'POST', path, headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` }, body: JSON.stringify(body) })),
   });
   return {
     rps: result.requests.average,
@@ -128,7 +135,7 @@ export async function startupOnce(port: number, dataDir = BENCH_ENV.DATA_DIR): P
     for (;;) {
       if (child.exitCode !== null) throw new Error(`dist/main.js exited (${child.exitCode})`);
       if (performance.now() - started > 60_000) throw new Error('start-up took over 60 s');
-      const ok = await fetch(`http://127.0.0.1:${port}/agents`).then(
+      const ok = await fetch(`http://127.0.0.1:${port}/agents`, { headers: { authorization: `Bearer ${BENCH_API_KEY}` } }).then(
         (r) => r.ok,
         () => false,
       );
