@@ -102,7 +102,7 @@ export function normalizeForMatching(original: string): NormalizedText {
       pendingSpace = -1;
       pendingNewline = false;
     }
-    const folded = ch.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
+    const folded = ch === '’' || ch === '‘' ? "'" : ch.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
     for (const c of folded) {
       // NFKC may produce spaces (e.g. U+2474 → "(1)"); keep them as they come, one per char.
       text += c;
@@ -114,6 +114,8 @@ export function normalizeForMatching(original: string): NormalizedText {
 }
 
 const LEET: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l' };
+/** 1 stands for l as often as for i ("ru135"): a second reading. */
+const LEET_L: Readonly<Record<string, string>> = { ...LEET, '1': 'l' };
 
 /** Cyrillic and Greek letters that look Latin, for words that mix scripts ("ignоre" with a Cyrillic о). */
 const CONFUSABLE: Readonly<Record<string, string>> = {
@@ -125,8 +127,8 @@ const CONFUSABLE: Readonly<Record<string, string>> = {
  * Same length as the input: each leetspeak character replaced by its letter, and look-alike
  * Cyrillic/Greek letters replaced in words that also contain Latin letters.
  */
-function deLeet(s: string): string {
-  const leet = s.replace(/[013457@$!|]/g, (c) => LEET[c]!);
+function deLeet(s: string, table: Readonly<Record<string, string>> = LEET): string {
+  const leet = s.replace(/[013457@$!|]/g, (c) => table[c]!);
   return leet.replace(/[\p{L}]*[a-z][\p{L}]*/gu, (w) => (/[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]/.test(w) ? w.replace(/./gu, (c) => CONFUSABLE[c] ?? c) : w));
 }
 
@@ -163,13 +165,16 @@ function despace(n: NormalizedText): NormalizedText | undefined {
 
 const W = String.raw`[\p{L}\p{N}'’-]+`; // one word
 
+/** A space in a pattern matches the one space or newline that normalisation leaves between words. */
+const spaced = (source: string) => source.replace(/ /g, '[ \\n]');
+
 function p(id: string, family: InjectionFamily, weight: number, source: string, compactSource?: string): Pattern {
   return {
     id,
     family,
     weight,
-    re: new RegExp(source, 'gu'),
-    compact: compactSource ? new RegExp(compactSource, 'gu') : undefined,
+    re: new RegExp(spaced(source), 'gu'),
+    compact: compactSource ? new RegExp(spaced(compactSource), 'gu') : undefined,
   };
 }
 
@@ -180,7 +185,7 @@ function q(id: string, family: InjectionFamily, weight: number, source: string, 
 
 const IGNORE_VERB_EN = String.raw`(?:ignore|disregard|forget|skip|override|overwrite|bypass|drop|abandon|neglect|discard|throw away|stop following|do not follow|don't follow|dont follow)`;
 const RULES_EN = String.raw`(?:instructions?|rules|guidelines|directives?|prompts?|commands|constraints|guardrails|programming|policies|polic(?:y|ies)|system messages?|orders|context)`;
-const QUAL_EN = String.raw`(?:all|any|every|previous|prior|above|preceding|earlier|former|original|initial|system|existing|given|your|the developer's|those|these|default|current|safety|old)`;
+const QUAL_EN = String.raw`(?:all|any|every|previous|prior|above|preceding|earlier|former|original|initial|system|given|your|the developer's|those|these|safety)`;
 
 const PATTERNS: readonly Pattern[] = [
   // ---- ignore_instructions ---------------------------------------------------------------
@@ -191,6 +196,7 @@ const PATTERNS: readonly Pattern[] = [
   p('ignore_everything', 'ignore_instructions', 0.85,
     String.raw`\b(?:ignore|disregard|forget) (?:everything|all|anything|what(?:ever)?) (?:(?:that |which )?(?:you (?:were|have been|'ve been) (?:told|given|instructed|programmed)|(?:i |we )?(?:said|wrote|told you) (?:before|above|earlier)|above|before this|previously|prior|up to (?:now|this point)|so far))`),
   p('forget_training', 'ignore_instructions', 0.8, String.raw`\bforget (?:everything |all )?(?:you know|your (?:training|programming|rules|guidelines|instructions|prompt))`),
+  p('ignore_above', 'ignore_instructions', 0.5, String.raw`\b(?:ignore|disregard|forget) (?:all (?:of )?|everything )?(?:the )?(?:above|preceding|previous text)(?=[.,:;!]| and\b|$)`),
   p('new_instructions', 'ignore_instructions', 0.6, String.raw`(?:^|[\n.:!>\]] ?)(?:your )?(?:new|updated|real|actual|revised|true) (?:instructions|rules|directives|task|orders|system prompt) ?(?:are|is|follow)? ?:`),
   p('from_now_on', 'ignore_instructions', 0.45, String.raw`\bfrom now on,? (?:you (?:will|must|shall|are|should|have to)|always|only|respond|answer|reply|act)\b`),
   p('instead_do', 'ignore_instructions', 0.35, String.raw`\b(?:instead|rather),? (?:you (?:must|will|should)|do|follow|obey|output|respond with)\b`),
@@ -225,7 +231,7 @@ const PATTERNS: readonly Pattern[] = [
     String.raw`\[(?:system|sys|system message|developer|admin|inst)\]|<\|? ?(?:im_start|im_end|system|endoftext|start_header_id|eot_id)(?:\| ?)?>|<<\/?sys>>|<\/?(?:system|developer|system_prompt|instructions)>|\[\/?inst\]`),
   p('md_role_header', 'system_impersonation', 0.8, String.raw`(?:^|\n|\s)#{2,4} ?(?:system|developer|admin) (?:message|prompt|instructions?|override)\b`),
   p('you_are_now', 'system_impersonation', 0.9,
-    String.raw`\byou are (?:now|no longer|from now on) (?:(?:a|an|the|in|my|called|named) ){0,2}(?:dan\b|developer mode|unrestricted|unfiltered|jailbroken|free (?:from|of)|without (?:any )?(?:restrictions|rules|limits|filters)|no longer bound|not bound|an? (?:ai|assistant|model) (?:without|with no)|evil|root|admin(?:istrator)?\b|system\b|god mode)`,
+    String.raw`\byou(?:'re| are) (?:now|no longer|from now on) (?:(?:a|an|the|in|my|called|named) ){0,2}(?:dan\b|developer mode|unrestricted|unfiltered|jailbroken|free (?:from|of)|without (?:any )?(?:restrictions|rules|limits|filters)|no longer bound|not bound|an? (?:ai|assistant|model) (?:without|with no)|evil|root|admin(?:istrator)?\b|system\b|god mode)`,
     String.raw`you ?are ?now ?(?:dan|in ?developer ?mode|unrestricted|unfiltered|jailbroken)`),
   p('mode_enabled', 'system_impersonation', 0.85,
     String.raw`\b(?:god|sudo|dan|jailbreak|jailbroken|unrestricted|unfiltered|evil) mode\b|\b(?:chatgpt|gpt|ai|assistant|model|bot|you|yourself) (?:with|in|into) (?:the )?(?:developer|dev) mode\b|\b(?:simulate|emulate) (?:the )?(?:developer|dev) mode\b`,
@@ -237,6 +243,13 @@ const PATTERNS: readonly Pattern[] = [
     String.raw`\b(?:role-?play|roleplay|pretend|play the role|take the role)(?: ?[:,])? (?:as|to be|that you are|you are|of) (?:the |a |an |your )?(?:system|developer|administrator of (?:this|the) (?:system|ai|bot)|system administrator with|admin with (?:full|unrestricted)|openai|your (?:creator|developer))`),
   p('i_am_developer', 'system_impersonation', 0.55,
     String.raw`\b(?:i am|i'm|this is|speaking as) (?:your|the) (?:developer|creator|programmer|system administrator|system|operator|owner of this (?:ai|bot|model|assistant))\b`),
+  p('you_are_unrestricted_ai', 'system_impersonation', 0.85,
+    String.raw`\byou(?:'re| are) (?:now )?an? (?:ai|assistant|model|chatbot|bot)(?: model)? (?:with no|without(?: any)?|free of) (?:restrictions|rules|filters|limits|guidelines|censorship)`),
+  p('you_are_admin', 'system_impersonation', 0.5,
+    String.raw`\byou(?:'re| are) (?:now )?(?:the |an? )?(?:system ?administrator|sysadmin|superuser|root user|admin(?:istrator)? of (?:this|the) (?:system|platform|ai|bot))\b`),
+  p('you_are_now_other', 'system_impersonation', 0.85,
+    String.raw`\b(?:(?:ahora|a partir de ahora) eres|tu es (?:maintenant|desormais)|vous etes (?:maintenant|desormais)|du bist (?:jetzt|nun|ab sofort|ab jetzt)|sie sind (?:jetzt|nun|ab sofort)|(?:agora|a partir de agora) (?:voce e|tu es|es)|(?:ora|adesso|da ora in poi) (?:sei|tu sei))(?: (?:un|una|uno|une|ein|eine|einen|o|a|el|la|le|l'|der|die|das|il|lo) ?)?(?:${W} )?(?:sin (?:reglas|restricciones|filtros|limites)|sans (?:regles|restrictions|filtres|limites)|ohne (?:regeln|einschrankungen|filter|grenzen)|sem (?:regras|restricoes|filtros|limites)|senza (?:regole|restrizioni|filtri|limiti)|dan\b|administrador del sistema|administrateur du systeme|systemadministrator|administrador do sistema|amministratore (?:del|di) sistema|admin)`),
+  p('override_marker', 'system_impersonation', 0.8, String.raw`\b(?:system|admin|administrator|developer|root|security|emergency|priority) override\b`),
   p('dan', 'system_impersonation', 0.9, String.raw`\bdo anything now\b|\bdan,? (?:which stands|you can do anything)|\bas dan\b`),
   p('priority_override', 'system_impersonation', 0.7, String.raw`\b(?:this|the following) (?:message|instruction|text) (?:has|takes) (?:the )?(?:highest |top )?priority over\b|\boverrides? (?:all|any|your) (?:previous |other )?(?:instructions|rules)\b`),
 
@@ -247,7 +260,11 @@ const PATTERNS: readonly Pattern[] = [
   p('dump_your_instructions', 'prompt_extraction', 0.8,
     String.raw`\b(?:reveal|print|repeat|output|dump|leak|disclose|recite|write out|spell out|paste|copy) (?:me |us )?(?:back )?(?:all )?(?:of )?your (?:(?:exact|full|original|initial|hidden|secret|internal|complete) )?(?:instructions|rules|guidelines|directives|configuration|programming|prompt)\b|\b(?:show|tell|give|share|list|display|send|what (?:are|were|is|was)) (?:me |us )?(?:all )?(?:of )?your (?:exact|full|original|initial|hidden|secret|internal|complete|verbatim) (?:instructions|rules|guidelines|directives|prompt)\b`),
   p('your_instructions', 'prompt_extraction', 0.45,
-    String.raw`\b(?:show|tell|give|share|list|display|send|what (?:are|were)) (?:me |us )?(?:all )?(?:of )?your (?:instructions|programming|prompt|directives)\b`),
+    String.raw`\b(?:show|tell|give|share|list|display|send|translate|summari[sz]e|paraphrase|rewrite|encode|what (?:are|were)) (?:me |us )?(?:all )?(?:of )?your (?:instructions|programming|prompt|directives)\b`),
+  p('part_of_instructions', 'prompt_extraction', 0.8,
+    String.raw`\b(?:first|last|next|opening|final) (?:line|lines|sentence|sentences|word|words|paragraph|\d+ words) of (?:your|the) (?:system )?(?:instructions|prompt|system prompt|rules|guidelines|directives)\b`),
+  p('other_customers_data', 'prompt_extraction', 0.75,
+    String.raw`\b(?:send|email|show|give|list|export|forward|share|dump|reveal|print)\b.{0,60}\b(?:other|all (?:the )?other|another|different) (?:customers?|users?|clients?|accounts?|workspaces?)(?:'s?)? (?:data|tickets?|emails?|conversations?|messages|details|passwords?|records|information|invoices|accounts?|addresses)\b`),
   p('told_before', 'prompt_extraction', 0.85,
     String.raw`\bwhat (?:were|have) you (?:been )?(?:told|instructed|programmed|asked) (?:to do )?(?:before|prior to|at the (?:start|beginning) of) (?:this|our|the) (?:conversation|chat|session)|\b(?:repeat|print|output|show|copy) (?:back )?(?:everything|all|all text|the text|the words|the message|all the text) (?:(?:that is|that's|written) )?(?:above|before this (?:message|line|conversation)|preceding this)\b|\bwhat (?:is|was) written (?:above|before this)`),
   p('starting_with', 'prompt_extraction', 0.7, String.raw`\b(?:starting|beginning|that starts|which starts) with ["'“]?you are (?:a|an|the)\b`),
@@ -438,6 +455,8 @@ function scoreText(original: string, depth: number): Scored {
   const variants: Variant[] = [{ ...norm, compact: false }];
   const leet = deLeet(norm.text);
   if (leet !== norm.text) variants.push({ text: leet, map: norm.map, compact: false });
+  const leetL = deLeet(norm.text, LEET_L);
+  if (leetL !== leet) variants.push({ text: leetL, map: norm.map, compact: false });
   const spaced = despace({ text: leet, map: norm.map });
   if (spaced) variants.push({ ...spaced, compact: true });
   const raw = matchPatterns(original, variants, depth);

@@ -35,9 +35,11 @@ const BLANK = /^[\s\u180e\u200b-\u200d\u2060-\u2064\ufeff\u3164\u115f\u1160\uffa
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 const BIDI_OVERRIDE = /[\u202a-\u202e\u2066-\u2069]/g;
-/** Zero-width and format characters that hide text (tag characters: U+E0000–E007F). */
-// eslint-disable-next-line no-misleading-character-class -- a set of single code points (escapes), never combined
-const INVISIBLE = /[\u00ad\u034f\u115f\u1160\u180e\u200b-\u200d\u2060-\u2064\u3164\ufeff\uffa0]|\udb40[\udc00-\udc7f]/g;
+/**
+ * Zero-width and format characters that hide text (tag characters: U+E0000–E007F). Not the soft
+ * hyphen: text pasted from word processors is full of them.
+ */
+const INVISIBLE = /[\u034f\u115f\u1160\u180e\u200b-\u200d\u2060-\u2064\u3164\ufeff\uffa0]|\udb40[\udc00-\udc7f]/g;
 const GARBLED = /[\ufffd\ue000-\uf8ff]|[\udb80-\udbff][\udc00-\udfff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const PICTO = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\ufe0f\u20e3]/u;
 /** Letters and marks of scripts that use ZWJ/ZWNJ in ordinary writing (Arabic, Persian, Indic, …). */

@@ -272,7 +272,8 @@ function phoneShapeOk(run: string, hasCue: boolean): boolean {
   }
   const shape = groups.join('-');
   if ((shape === '3-3-4' && digits[0]! >= '2') || (shape === '1-3-3-4' && digits[0] === '1')) return true; // NANP
-  if (digits[0] === '0' && n >= 9 && n <= 12 && groups.length <= 5 && groups.every((g) => g >= 2)) return true; // trunk prefix 0
+  // Trunk prefix 0 (UK, Germany, France…); the last group may be a short extension ("901820-0").
+  if (digits[0] === '0' && n >= 9 && n <= 13 && groups.length <= 5 && groups.slice(0, -1).every((g) => g >= 2)) return true;
   // After a cue ("call me on …"): other national shapes, but not the SSN shape 3-2-4 and not
   // starting with 1 (no national number does, outside the NANP shapes above).
   return hasCue && n >= 9 && shape !== '3-2-4' && digits[0] !== '1' && groups.length <= 6 && groups.every((g) => g >= 2);
@@ -323,6 +324,7 @@ const NOT_A_PASSWORD = new Set(
   falsch richtig abgelaufen zu nicht das der die korrekt ungültig neu alt
   inválida incorreta correta a o nova errada expirada
   sbagliata corretta scaduta nuova il lo
+  muito muita longa longo curta curto fraca forte larga largo débil debil longue courte faible lang kurz schwach stark
   required. needed needs need please help`.split(/\s+/),
 );
 
@@ -338,7 +340,8 @@ function passwordValue(text: string, at: number, weak: boolean, pin: boolean): C
     e = stop;
   } else {
     e = s;
-    while (e < text.length && e - s < 128 && !/[\s"'<>&]/.test(text[e]!)) e++;
+    // The value ends at white space, a quote, or "&name=" (the next query parameter).
+    while (e < text.length && e - s < 128 && !/[\s"'<>]/.test(text[e]!) && !(text[e] === '&' && /^&[A-Za-z_][\w.-]*=/.test(text.slice(e, e + 40)))) e++;
     // Sentence punctuation after the value is not part of it.
     while (e > s && /[.,;:)\]}]/.test(text[e - 1]!)) e--;
   }
@@ -377,7 +380,9 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /\bgh[pousr]_[A-Za-z0-9]{30,80}\b/g, // GitHub tokens
   /\bgithub_pat_[A-Za-z0-9_]{22,255}/g,
   /\bxox[abprs]-[A-Za-z0-9-]{10,200}/g, // Slack
-  /\bAIza[0-9A-Za-z_-]{35}/g, // Google API key
+  /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g, // Google API key
+  /\bhttps:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{20,300}/g, // Slack webhook URL
+  /\bhttps:\/\/(?:discord|discordapp)\.com\/api\/webhooks\/\d{5,30}\/[A-Za-z0-9_-]{30,200}/g, // Discord webhook URL
   /\beyJ[A-Za-z0-9_-]{5,4000}\.eyJ[A-Za-z0-9_-]{5,8000}\.[A-Za-z0-9_-]{0,4000}/g, // JWT
 ];
 const AWS_SECRET = /\b(?:aws_secret_access_key|secret[_ ]access[_ ]key|aws[_ ]secret(?:[_ ]key)?)\b["']?\s*(?:[:=]|is)?\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi;
@@ -449,22 +454,43 @@ const overlaps = (a: { start: number; end: number }, b: { start: number; end: nu
  */
 export function detectPii(text: string, options: PiiOptions = {}): Finding[] {
   const kinds = options.kinds ?? PII_KINDS;
-  const candidates: Candidate[] = [];
-  for (const kind of kinds) FINDERS[kind](text, candidates);
-  if (!candidates.length) return [];
   const placeholders = placeholderSpans(text);
   const rank = (k: PiiKind) => SPECIFICITY.indexOf(k);
-  candidates.sort((a, b) => b.end - b.start - (a.end - a.start) || rank(a.kind) - rank(b.kind) || a.start - b.start);
   const kept: Candidate[] = [];
-  for (const c of candidates) {
-    if (c.end <= c.start) continue;
-    if (placeholders.some((p) => overlaps(p, c))) continue;
-    if (kept.some((k) => overlaps(k, c))) continue;
-    kept.push(c);
+  // Rounds: what a finding hid can show once it is masked the way redaction will replace it
+  // ("+44 20 7946 0958 4111 1111 1111 1111" is one run of digits until the card is taken out),
+  // so the next round runs on the text with findings masked. This keeps redaction idempotent.
+  let scanned = text;
+  for (let round = 0; round < 3; round++) {
+    const candidates: Candidate[] = [];
+    for (const kind of kinds) FINDERS[kind](scanned, candidates);
+    candidates.sort((a, b) => b.end - b.start - (a.end - a.start) || rank(a.kind) - rank(b.kind) || a.start - b.start);
+    let added = 0;
+    for (const c of candidates) {
+      if (c.end <= c.start) continue;
+      if (placeholders.some((p) => overlaps(p, c))) continue;
+      if (kept.some((k) => overlaps(k, c))) continue;
+      kept.push(c);
+      added++;
+    }
+    if (!added) break;
+    scanned = masked(text, kept);
   }
   return kept
     .sort((a, b) => a.start - b.start)
     .map((c) => ({ detector: DETECTOR, reason: c.kind, start: c.start, end: c.end }));
+}
+
+/** The text with each span replaced by "[___]" of the same length: looks like a placeholder to its neighbours. */
+function masked(text: string, spans: readonly { start: number; end: number }[]): string {
+  let out = '';
+  let last = 0;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    const len = s.end - s.start;
+    out += text.slice(last, s.start) + (len >= 2 ? `[${'_'.repeat(len - 2)}]` : '_');
+    last = s.end;
+  }
+  return out + text.slice(last);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,7 +534,8 @@ class PlaceholderBook {
 
 /** The same card written with or without spaces is the same value. */
 function normalizeValue(kind: PiiKind, value: string): string {
-  if (kind === 'payment_card' || kind === 'phone' || kind === 'national_id') return value.replace(/[^\dA-Za-z+]/g, '').toUpperCase();
+  if (kind === 'phone') return value.replace(/\(0\)/g, '').replace(/[^\d+]/g, '');
+  if (kind === 'payment_card' || kind === 'national_id') return value.replace(/[^\dA-Za-z]/g, '').toUpperCase();
   if (kind === 'iban') return value.replace(/\s/g, '').toUpperCase();
   if (kind === 'email') return value.toLowerCase();
   return value;

@@ -31,15 +31,15 @@ const ECHO_FROM_INQUIRY: ReadonlySet<string> = new Set(['email', 'phone']);
 const SENSITIVE_PLACEHOLDERS: ReadonlySet<string> = new Set(['PASSWORD', 'SECRET', 'PAYMENT_CARD', 'NATIONAL_ID', 'IBAN']);
 
 const INTERNAL_NOTE =
-  /\binternal[ -]note|\binternal\s*:|\[\s*internal\s*\]|\binternal(?:[ -]use)? only\b|\bdo not (?:share|forward|show|send) (?:this )?(?:with|to) (?:the )?(?:customer|client|user)|\bnot for (?:the )?(?:customer|client)(?:'s)? eyes|\bnot (?:to be )?(?:shared|forwarded) with (?:the )?(?:customer|client)|\bstaff[ -]only\b|\bagents? only\b|\bconfidential\s*[–—:-]\s*internal\b|\bsystem prompt\b|\bmy (?:instructions|guidelines|system message) (?:say|says|tell|are|state)\b|\bi (?:was|am|have been) (?:instructed|told|programmed) (?:not )?to\b|\bnote to self\b|\bscratch ?pad\b|\bchain of thought\b|\btool (?:call|output|result)s?:|\bescalation (?:rule|reason) (?:matched|triggered)\b/i;
+  /\binternal[ -]note|\binternal\s*:|\[\s*internal\s*\]|\binternal(?:[ -]use)? only\b|\bdo not (?:share|forward|show|send) (?:this )?(?:with|to) (?:the )?(?:customer|client|user)|\bnot for (?:the )?(?:customer|client)(?:'s)? eyes|\bnot (?:to be )?(?:shared|forwarded) with (?:the )?(?:customer|client)|\bstaff[ -]only\b|\b(?:for )?agents? only\b|\b(?:note|notes|memo) (?:for|to) (?:the )?(?:agents?|staff|support team|team|internal)\b|\bagent note\b|\bconfidential\s*[–—:-]\s*internal\b|\bsystem prompt\b|\bmy (?:instructions|guidelines|system message) (?:say|says|tell|are|state)\b|\bi (?:was|am|have been) (?:instructed|told|programmed) (?:not )?to\b|\bnote to self\b|\bscratch ?pad\b|\bchain of thought\b|\btool (?:call|output|result)s?:|\bescalation (?:rule|reason) (?:matched|triggered)\b/i;
 
-const COMMITMENT_TERM = /\b(?:refund\w*|reimburs\w*|credit(?:s|ed)?|compensat\w*|discount\w*|waiv\w*|voucher|coupon|rebate|money back|goodwill|free (?:month|year|upgrade|seats?))\b/i;
+const COMMITMENT_TERM = /\b(?:refund\w*|reimburs\w*|credit(?:s|ed)?|compensat\w*|discount\w*|waiv\w*|voucher|coupon|rebate|money back|goodwill|free (?:months?|years?|upgrades?|seats?)|\d{1,3} ?(?:%|percent) off|(?:months?|years?) (?:for )?free)\b/i;
 const PERCENT = /(\d{1,3}(?:[.,]\d{1,2})?)\s?(?:%|percent\b|per ?cent\b)/gi;
 /** Currency code before the number ("USD 50", "EUR 1.200,50"): MONEY covers signs, words and trailing codes. */
 const CODE_BEFORE = /\b(?:usd|eur|gbp|chf|cad|aud|sek|nok|dkk|pln)\s?(\d(?:[\d.,]{0,14}\d)?)/gi;
 /** A refund promised without an amount: "we will refund you in full", "you'll receive a full refund". */
 const FULL_REFUND_PROMISE =
-  /\b(?:(?:we|i)(?:'ll| will| shall| are going to| have| 've|'ve| can| would)(?: now| also| gladly| happily| immediately)? (?:refund|reimburse|credit|compensate|waive|give you (?:a|your) (?:full )?(?:refund|money back|credit))|refund(?:ed)? (?:you )?in full|(?:you(?:'ll| will| are going to| should) (?:receive|get|be (?:given|issued|sent))|(?:we(?:'ll| will) (?:issue|process|send|give|apply|grant|approve)(?: you)?)) (?:a |an |the |your )?(?:full |complete |partial |prorated )?(?:refund|reimbursement|credit|compensation|money back|discount|waiver)|(?:refund|credit|reimbursement|compensation)(?: of [^.]{0,20})? (?:has been|was|is being|will be) (?:issued|processed|approved|granted|applied|sent))\b/i;
+  /\b(?:(?:we|i)(?:'ll| will| shall| are going to| have| 've|'ve| can| would)(?: now| also| gladly| happily| immediately)? (?:refund|reimburse|credit|compensate|waive|give you (?:a|your) (?:full )?(?:refund|money back|credit))|(?:we|i)(?:'d| would)? (?:can |could |are happy to |'re happy to |would like to |'d like to )?offer (?:you )?(?:a |an )?(?:\d+ )?(?:free (?:months?|years?|upgrade|seats?)|discount|credit|refund|voucher|coupon|compensation)|refund(?:ed)? (?:you )?in full|(?:you(?:'ll| will| are going to| should) (?:receive|get|be (?:given|issued|sent))|(?:we(?:'ll| will) (?:issue|process|send|give|apply|grant|approve)(?: you)?)) (?:a |an |the |your )?(?:full |complete |partial |prorated )?(?:refund|reimbursement|credit|compensation|money back|discount|waiver)|(?:refund|credit|reimbursement|compensation)(?: of [^.]{0,20})? (?:has been|was|is being|will be) (?:issued|processed|approved|granted|applied|sent))\b/i;
 /** Words that make a refund sentence a question or a condition, not a promise. */
 const NOT_A_PROMISE = /\b(?:if|whether|cannot|can't|can not|unable|not able|won't|will not|isn't|not eligible|no refund|not refund|don't|do not)\b/i;
 
@@ -121,7 +121,8 @@ export function checkReply(input: ReplyCheckInput): Verdict {
   for (const m of reply.matchAll(PLACEHOLDER_PATTERN)) if (SENSITIVE_PLACEHOLDERS.has(m[1]!)) add('secret_leak', m.index!, m.index! + m[0].length);
 
   // Personal data nobody gave us: not in a retrieved article, not the customer's own contact details.
-  const norm = (kind: string, v: string) => (kind === 'email' ? v.toLowerCase() : v.replace(/[^\dA-Za-z]/g, '').toUpperCase());
+  // Emails ignore case; numbers ignore separators and the "(0)" of "+44 (0)20 …".
+  const norm = (kind: string, v: string) => (kind === 'email' ? v.toLowerCase() : v.replace(/\(0\)/g, '').replace(/[^\dA-Za-z]/g, '').toUpperCase());
   const articleValues = new Set<string>();
   const inquiryValues = new Set<string>();
   const collect = (text: string, into: Set<string>) => {
