@@ -5,6 +5,7 @@
  *  2. Knowledge-base search: query set, and labeled inquiries (search.eval.ts).
  *  3. Resolution: scenario set through the real offline agents, and labeled inquiries with
  *     cross-validated triage (resolution.eval.ts).
+ *  4. Guardrails: precision/recall per detector on test/fixtures/guardrails/ (guardrails.ts).
  * Writes eval/results/latest.json (byo-latest.json in BYO mode), or the --json path.
  */
 import 'reflect-metadata';
@@ -17,6 +18,7 @@ import type { TriageExplanation } from '../src/triage/triage-model.js';
 import { printByo, runByo } from './byo.js';
 import { parseEvalArgs, USAGE, UsageError } from './cli.js';
 import { KbQuerySchema, loadArticles, loadRelevanceLabels, optionalJsonl, ResolutionScenarioSchema } from './datasets.js';
+import { evaluateGuardrails, printGuardrails } from './guardrails.js';
 import { roundDeep } from './metrics.js';
 import { offlineService } from './offline-service.js';
 import { evaluateInquiryResolution, evaluateScenarios, printInquiryResolution, printScenarios } from './resolution.eval.js';
@@ -92,6 +94,10 @@ async function full(config: AppConfig, json: string | undefined): Promise<void> 
     : null;
   if (inquiryResolution) printInquiryResolution(inquiryResolution);
 
+  // 4. Guardrails
+  const guardrails = evaluateGuardrails({ maxChars: env.GUARDRAIL_MAX_TEXT_CHARS, threshold: env.GUARDRAIL_INJECTION_THRESHOLD });
+  printGuardrails(guardrails);
+
   const seconds = (performance.now() - started) / 1000;
   console.log(`\nEvaluation took ${seconds.toFixed(1)} s.`);
   writeResults(json ?? RESULTS, {
@@ -111,6 +117,7 @@ async function full(config: AppConfig, json: string | undefined): Promise<void> 
     triage: triage.result,
     knowledge_base: { query_set: querySet, inquiries: inquirySearch?.result ?? null },
     resolution: { scenarios: scenarioResult, inquiries: inquiryResolution },
+    guardrails,
     run_seconds: seconds,
   });
 }
