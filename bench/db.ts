@@ -250,7 +250,7 @@ async function backendBench(config: AppConfig, corpus: ArticleInput[], extra: Ar
       return repo.transaction((tx) =>
         repo.insert(
           tx,
-          { id: randomUUID(), inquiryText: texts[i % texts.length]!, metadata: { channel, customer_id: `c-${i % 997}` } },
+          { id: randomUUID(), inquiryText: texts[i % texts.length]!, metadata: { channel, customer_id: `c-${i % 997}` }, redaction: 1 },
           { type: 'created', actor: 'customer', data: { status: 'received', channel } },
         ),
       );

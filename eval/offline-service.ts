@@ -44,9 +44,9 @@ export async function offlineService(env: Record<string, string | undefined>): P
   await database.migrate();
   const kb = new KnowledgeBaseService(config, new ArticlesRepository(database), database);
   await kb.onModuleInit();
-  const kbAgent = new KnowledgeBaseAgent(models, kb, runner, registry);
-  const training = { ...trainTriage(trainingSource(config.env), readArticleDir(config.env.KB_DIR)), where: 'in process' as const };
   const guardrails = new GuardrailsService(config, new InjectionClassifier(models, runner));
+  const kbAgent = new KnowledgeBaseAgent(models, kb, runner, registry, guardrails);
+  const training = { ...trainTriage(trainingSource(config.env), readArticleDir(config.env.KB_DIR)), where: 'in process' as const };
   const triage = new TriageAgent(models, runner, registry, training, guardrails);
   const resolution = new ResolutionAgent(config, models, kbAgent, triage, runner, registry, guardrails);
   for (const agent of [kbAgent, triage, resolution]) agent.onModuleInit();

@@ -41,6 +41,7 @@ describe('Guardrails at the HTTP edge (offline backend)', () => {
     ['/run_resolution/', { ticket: { category: 'technical', priority: 'Low', confidence: 0.9, ticket_metadata: metadata, clarification_needed: false }, inquiry_text: INJECTION }, 'inquiry_text'],
     ['/run_agent/', { agent_name: 'triage_agent', query: { inquiry_text: INJECTION, metadata } }, 'query.inquiry_text'],
     ['/run_agent/', { agent_name: 'resolution_agent', query: INJECTION }, 'query'],
+    ['/run_agent/', { agent_name: 'knowledge_base_agent', query: { query: INJECTION } }, 'query.query'],
   ])('%s with a prompt injection → 422 naming the guardrail, the reason and the field', async (path, body, field) => {
     const res = await http().post(path).send(body);
     expectProblem(res, 422);
@@ -140,6 +141,17 @@ describe('Guardrails at the HTTP edge (offline backend)', () => {
     expect(JSON.stringify(ticket)).not.toContain('555 0134');
   });
 
+  it('/run_agent/ echoes the query redacted, for every agent', async () => {
+    for (const [agent, query] of [
+      ['knowledge_base_agent', { query: `reset password for ${EMAIL}` }],
+      ['triage_agent', { inquiry_text: `I was charged twice on ${CARD}`, metadata }],
+      ['resolution_agent', `I forgot my password, my email is ${EMAIL}`],
+    ] as const) {
+      const res = await http().post('/run_agent/').send({ agent_name: agent, query }).expect(200);
+      for (const raw of RAW_VALUES) expect(JSON.stringify(res.body)).not.toContain(raw);
+    }
+  });
+
   it('the SDK input guardrail stops an agent called without the HTTP layer (the same detectors)', async () => {
     const triage = app.get(TriageAgent);
     await expect(triage.triage({ inquiry_text: INJECTION, metadata: { channel: 'web' } })).rejects.toMatchObject({
@@ -198,6 +210,38 @@ describe('Guardrails configuration', () => {
         })
         .expect(200);
       expect(res.body.triage_result).toMatchObject({ category: 'technical', priority: 'Medium' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a ticket whose conversation trips a guardrail inside the workflow is escalated for review, not failed', async () => {
+    // Each message passes the limit alone; the inquiry and the reply together, as the agents read them, do not.
+    const app = await createTestApp({ GUARDRAIL_MAX_TEXT_CHARS: '60' });
+    try {
+      const http = () => request(app.getHttpServer());
+      const created = await http().post('/tickets').send({ inquiry_text: 'hello?', metadata }).expect(201);
+      expect(created.body.status).toBe('pending further action');
+      const res = await http()
+        .post(`/tickets/${created.body.id}/events`)
+        .send({ type: 'customer_reply', message: 'The label printer shows error 42 since Monday morning.' })
+        .expect(201);
+      expect(res.body.status).toBe('escalated');
+      expect(res.body.review).toMatchObject({ guardrail: 'text_limits', reason: 'too_long' });
+      expect(res.body.events.at(-1)).toMatchObject({ type: 'guardrail_tripped', data: { stage: 'triage', guardrail: 'text_limits' } });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('partial redaction (some PII kinds off) does not mark stored tickets as fully redacted', async () => {
+    const app = await createTestApp({ GUARDRAIL_PII_KINDS: 'email' });
+    try {
+      const res = await request(app.getHttpServer()).post('/tickets').send({ inquiry_text: `My card ${CARD} and ${EMAIL}`, metadata }).expect(201);
+      expect(res.body.inquiry_text).toContain('[EMAIL_1]');
+      expect(res.body.inquiry_text).toContain(CARD);
+      const [row] = await app.get(Database).db.select().from(tickets).where(eq(tickets.id, res.body.id));
+      expect(row!.redaction).toBe(0); // the start-up job redacts it once every kind is on again
     } finally {
       await app.close();
     }
@@ -291,7 +335,8 @@ describe('Guardrails with the OpenAI backend (recording fake server)', () => {
 
   it('…and passes when the classifier says it is an ordinary request', async () => {
     classifierSays = { injection: false, reason: 'an ordinary support request' };
-    await http().post('/run_triage/').send({ inquiry_text: INJECTION, metadata }).expect(200);
-    expect(fake.requests.filter(isClassifier).length).toBeGreaterThanOrEqual(1);
+    // Another text: the classifier's answer for a text is remembered (one model call per text).
+    await http().post('/run_triage/').send({ inquiry_text: `${INJECTION} Thanks!`, metadata }).expect(200);
+    expect(fake.requests.filter(isClassifier)).toHaveLength(1); // the HTTP pipe and the agent's guardrail share one answer
   });
 });

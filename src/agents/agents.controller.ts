@@ -28,6 +28,7 @@ export class AgentsController {
       GuardBody(
         { path: 'query', check: 'customer' },
         { path: 'query.inquiry_text', check: 'customer' },
+        { path: 'query.query', check: 'customer' },
         { path: 'query.metadata.customer_history', check: 'redact' },
         { path: 'query.ticket.ticket_metadata.customer_history', check: 'redact' },
       ),

@@ -20,10 +20,21 @@ const EXPLAIN: Record<string, string> = {
   prompt_injection: 'the text contains instructions aimed at the support agents',
 };
 
+/** A tripped input guardrail as an error: 422 problem details, and the trip for whoever records it. */
+export class GuardrailException extends ProblemException {
+  constructor(
+    readonly trip: GuardrailTrip,
+    problemDetails: ProblemException['problem'],
+  ) {
+    super(problemDetails);
+  }
+}
+
 /** 422 problem details for a tripped input guardrail (DESIGN §3: 422 guardrail tripped). */
-export function guardrailProblem(trip: GuardrailTrip, extra: Record<string, unknown> = {}): ProblemException {
+export function guardrailProblem(trip: GuardrailTrip, extra: Record<string, unknown> = {}): GuardrailException {
   const score = trip.score === undefined ? '' : `, score ${trip.score.toFixed(2)}`;
-  return new ProblemException(
+  return new GuardrailException(
+    trip,
     problem(422, 'guardrail-tripped', `${trip.field}: ${EXPLAIN[trip.guardrail] ?? 'a guardrail refused the text'} (${trip.guardrail}: ${trip.reason}${score}).`, {
       guardrail: trip.guardrail,
       reason: trip.reason,

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/configuration.js';
 import { checkReply, checkTextLimits, detectInjection, redactPii } from './detectors/index.js';
-import type { Finding, Verdict } from './detectors/types.js';
+import { PII_KINDS, type Finding, type Verdict } from './detectors/types.js';
 import { describeGuardrails, guardrailSettings, type GuardrailDescription, type GuardrailSettings } from './guardrail-settings.js';
 import type { GuardrailTrip } from './guardrail-trip.js';
 import { InjectionClassifier } from './injection-classifier.agent.js';
@@ -34,6 +34,11 @@ export class GuardrailsService {
     this.settings = guardrailSettings(config.env);
   }
 
+  /** Whether every PII kind is redacted (what stored rows may record as fully redacted). */
+  get redactsAllKinds(): boolean {
+    return this.settings.enabled.pii_redaction && PII_KINDS.every((k) => this.settings.piiKinds.includes(k));
+  }
+
   describe(): GuardrailDescription[] {
     return describeGuardrails(this.settings, this.config.backend);
   }
@@ -58,8 +63,9 @@ export class GuardrailsService {
    * classifier model only see the redacted text), then limits, then prompt injection.
    */
   async inspect(text: string, field: string): Promise<InspectedText> {
-    const limits = this.settings.enabled.text_limits ? checkTextLimits(text, { maxChars: this.settings.maxChars }) : undefined;
     const { text: redacted, findings } = this.redact(text);
+    // On the redacted text, so evidence offsets point into the text that is stored.
+    const limits = this.settings.enabled.text_limits ? checkTextLimits(redacted, { maxChars: this.settings.maxChars }) : undefined;
     if (limits?.tripped) return { text: redacted, redacted: findings, trip: tripOf('text_limits', limits, field, 'rules') };
     const trip = await this.injection(redacted, field);
     return { text: redacted, redacted: findings, trip };

@@ -42,8 +42,19 @@ export class InjectionClassifier {
     );
   }
 
-  async classify(text: string): Promise<InjectionClassification> {
-    const run = await this.runner.run<InjectionClassification, unknown>(this.agents, JSON.stringify({ text }), () => ({}), CLASSIFICATION);
-    return run.output;
+  /**
+   * One answer per text for a while: the HTTP pipe and the agents' own guardrails check the same
+   * text, and a borderline text should cost one model call, not three.
+   */
+  private readonly recent = new Map<string, Promise<InjectionClassification>>();
+
+  classify(text: string): Promise<InjectionClassification> {
+    const known = this.recent.get(text);
+    if (known) return known;
+    const answer = this.runner.run<InjectionClassification, unknown>(this.agents, JSON.stringify({ text }), () => ({}), CLASSIFICATION).then((run) => run.output);
+    this.recent.set(text, answer);
+    if (this.recent.size > 256) this.recent.delete(this.recent.keys().next().value!);
+    answer.catch(() => this.recent.delete(text));
+    return answer;
   }
 }

@@ -36,8 +36,10 @@ export function customerTextGuardrail(guardrails: GuardrailsService): InputGuard
     execute: async ({ input }) => {
       const raw = inputText(input as string | unknown[]);
       const parsed = parseJsonInput(raw);
-      const text = typeof parsed.inquiry_text === 'string' ? parsed.inquiry_text : typeof parsed.text === 'string' ? parsed.text : raw;
-      const inspected = await guardrails.inspect(text, 'inquiry_text');
+      // The customer text: `inquiry_text` (triage, resolution), `query` (knowledge base), or the whole input.
+      const field = ['inquiry_text', 'query', 'text'].find((k) => typeof parsed[k] === 'string');
+      const text = field ? (parsed[field] as string) : raw;
+      const inspected = await guardrails.inspect(text, field ?? 'input');
       return { tripwireTriggered: inspected.trip !== undefined, outputInfo: inspected.trip ?? null };
     },
   };

@@ -1,4 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { GuardrailsService } from '../guardrails/guardrails.service.js';
+import { customerTextGuardrail } from '../guardrails/sdk-guardrails.js';
 import { Agent, type JsonSchemaDefinition } from '@openai/agents-core';
 import { StructuredOutput } from '../agents/structured-output.js';
 import type { AgentRegistry } from '../agents/agent-registry.js';
@@ -46,6 +48,7 @@ export class KnowledgeBaseAgent implements OnModuleInit {
     private readonly kb: KnowledgeBaseService,
     private readonly runner: AgentRunner,
     @Inject(AGENT_REGISTRY) private readonly registry: AgentRegistry,
+    private readonly guardrails: GuardrailsService,
   ) {
     const search = searchKnowledgeBaseTool(kb);
     this.agents = new AgentVariants(
@@ -60,6 +63,7 @@ export class KnowledgeBaseAgent implements OnModuleInit {
           model: models.model('knowledge_base', knowledgeBasePolicy, backend),
           modelSettings: { toolChoice: 'required', temperature: 0 },
           tools: [search],
+          inputGuardrails: [customerTextGuardrail(guardrails)],
           outputType: KB_OUTPUT.outputType,
         }),
     );
@@ -75,7 +79,9 @@ export class KnowledgeBaseAgent implements OnModuleInit {
     });
   }
 
-  async find(input: KbAgentInput): Promise<WithRunMeta<KbAgentOutput>> {
+  async find(raw: KbAgentInput): Promise<WithRunMeta<KbAgentOutput>> {
+    // A query may be a customer's text: personal data never reaches the model.
+    const input = { ...raw, query: this.guardrails.redact(raw.query).text };
     const { output, meta } = await this.runner.run<KbAgentOutput, unknown>(this.agents, JSON.stringify(input), () => ({}), KB_OUTPUT);
     return new WithRunMeta(this.onlyKnown(output), meta);
   }

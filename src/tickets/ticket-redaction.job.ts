@@ -25,7 +25,8 @@ export class TicketRedactionJob implements OnApplicationBootstrap, BeforeApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.guardrails.settings.enabled.pii_redaction) return;
+    // Partial redaction (some kinds off) must not mark rows as done: they wait for full redaction.
+    if (!this.guardrails.redactsAllKinds) return;
     this.running = this.run().catch((err: unknown) =>
       this.logger.error(`Redacting stored tickets stopped (${err instanceof Error ? err.message : String(err)}); the next start continues.`),
     );
@@ -48,9 +49,10 @@ export class TicketRedactionJob implements OnApplicationBootstrap, BeforeApplica
       total += page.seen;
       changed += page.changed;
     }
-    if (total === 0) return 0;
+    // Stored responses are checked on every start (an earlier run may have stopped before them);
+    // they live IDEMPOTENCY_TTL_HOURS, so this reads a bounded set, and rewrites only what changes.
     const responses = await this.redactResponses(started);
-    this.logger.log(`Redacted stored text of ${total} tickets (${changed} held personal data; ${responses} stored responses rewritten)`);
+    if (total || responses) this.logger.log(`Redacted stored text of ${total} tickets (${changed} held personal data; ${responses} stored responses rewritten)`);
     return total;
   }
 

@@ -4,6 +4,7 @@ import type { RunMeta } from '../common/run-meta.js';
 import { AppConfig } from '../config/configuration.js';
 import { isDatabaseError, isDatabaseUnavailable, rootMessage } from '../database/database-errors.js';
 import type { TicketRow } from '../database/schema.js';
+import { GuardrailException } from '../guardrails/guardrail-trip.js';
 import { ResolutionAgent } from '../resolution/resolution.agent.js';
 import type { TicketMetadata } from '../triage/triage.schemas.js';
 import { TriageAgent } from '../triage/triage.agent.js';
@@ -119,6 +120,20 @@ export class TicketWorkflow {
       // The database being down is thrown: the ticket stays "processing" and is taken over when the
       // lease expires. Anything else the database refused would fail again: recorded as a failure.
       if (isDatabaseUnavailable(err)) throw err;
+      if (err instanceof GuardrailException) {
+        // The agents' own guardrail refused the conversation (e.g. the inquiry and the replies
+        // together): a person must look, as when the edge refuses a text; a retry would trip again.
+        const review = { ...err.trip, at: new Date().toISOString() };
+        this.logger.warn(`Ticket ${ticket.id}: ${stage} stopped by the ${err.trip.guardrail} guardrail (${err.trip.reason}); escalated for review`);
+        await this.tickets.updateRun(
+          ticket.id,
+          ticket.attempts,
+          { status: 'escalated', review, leaseUntil: null },
+          { type: 'guardrail_tripped', actor: 'system', data: { status: 'escalated', stage, ...err.trip } },
+          lease,
+        );
+        return false;
+      }
       const error = { stage, ...failureOf(err) };
       // A database error's own message would log the query's parameters (customer text).
       const logged = isDatabaseError(err) ? rootMessage(err) : err instanceof Error ? (err.stack ?? err.message) : String(err);

@@ -12,7 +12,7 @@ describeEachDatabase('TicketsRepository', (testDb) => {
   const newTicket = async (channel = 'email') => {
     const id = `t-${++n}`;
     await repo.transaction((tx) =>
-      repo.insert(tx, { id, inquiryText: 'help me', metadata: { channel } }, { type: 'created', actor: 'customer', data: { status: 'queued' } }),
+      repo.insert(tx, { id, inquiryText: 'help me', metadata: { channel }, redaction: 1 }, { type: 'created', actor: 'customer', data: { status: 'queued' } }),
     );
     return id;
   };

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { Database, type Db } from '../database/database.js';
 import { ticketEvents, tickets, type TicketEventRow, type TicketRow } from '../database/schema.js';
-import { REDACTION_VERSION } from './stored-redaction.js';
 import type { TicketStatus } from './ticket-status.js';
 import type { TicketListQuery } from './tickets.schemas.js';
 
@@ -33,17 +32,17 @@ export class TicketsRepository {
 
   /**
    * A new ticket ("queued" unless a guardrail stopped it) with its first events. Its text is
-   * already redacted: the row records the redaction version applied.
+   * already redacted: `redaction` records the version applied (0 when redaction was partial or off).
    */
   async insert(
     tx: Tx,
-    ticket: { id: string; inquiryText: string; metadata: Record<string, unknown>; status?: TicketStatus; review?: Record<string, unknown> },
+    ticket: { id: string; inquiryText: string; metadata: Record<string, unknown>; status?: TicketStatus; review?: Record<string, unknown>; redaction: number },
     ...events: NewEvent[]
   ): Promise<TicketRow> {
     const metadata = ticket.metadata as { channel?: string; customer_id?: string };
     const [row] = await tx
       .insert(tickets)
-      .values({ ...ticket, status: ticket.status ?? 'queued', redaction: REDACTION_VERSION, channel: metadata.channel ?? null, customerId: metadata.customer_id ?? null })
+      .values({ ...ticket, status: ticket.status ?? 'queued', channel: metadata.channel ?? null, customerId: metadata.customer_id ?? null })
       .returning();
     for (const event of events) await tx.insert(ticketEvents).values({ ticketId: ticket.id, ...event });
     return row!;

@@ -9,6 +9,7 @@ import { GuardrailsService } from '../guardrails/guardrails.service.js';
 import { IdempotencyService, type StoredResponse } from '../idempotency/idempotency.service.js';
 import type { TriageRequest } from '../triage/triage.schemas.js';
 import { applyExternalEvent, canRetry, EXTERNAL_EVENT_ACTOR, type TicketStatus } from './ticket-status.js';
+import { REDACTION_VERSION } from './stored-redaction.js';
 import { TicketWorkflow } from './ticket-workflow.service.js';
 import type { TicketEventRequest, TicketListQuery } from './tickets.schemas.js';
 import { TicketsRepository } from './tickets.repository.js';
@@ -94,23 +95,26 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     const inspected = await this.guardrails.inspect(raw.inquiry_text, 'inquiry_text');
     const request = this.guardrails.redactRequest({ ...raw, inquiry_text: inspected.text });
     const trip = inspected.trip;
+    // A row redacted with every PII kind is up to date; otherwise the start-up job may redact it later.
+    const redaction = this.guardrails.redactsAllKinds ? REDACTION_VERSION : 0;
     return this.idempotency.execute<string, TicketView | { id: string; status: string } | ProblemDetails>(
       options.idempotencyKey,
       'POST /tickets',
-      { ...request, async: options.async },
+      // The fingerprint (a SHA-256) is of the request as sent: two bodies differing only in a card number differ.
+      { ...raw, async: options.async },
       async (tx) => {
         const id: string = randomUUID();
         const created = { type: 'created', actor: 'customer', data: { status: 'queued', channel: request.metadata.channel } };
         if (trip) {
           // Stopped by a guardrail: stored for a person to review, never run by the agents.
           const review = { ...trip, at: new Date().toISOString() };
-          await this.tickets.insert(tx, { id, inquiryText: request.inquiry_text, metadata: request.metadata, status: 'escalated', review }, created, {
+          await this.tickets.insert(tx, { id, inquiryText: request.inquiry_text, metadata: request.metadata, status: 'escalated', review, redaction }, created, {
             type: 'guardrail_tripped',
             actor: 'system',
             data: { status: 'escalated', ...trip },
           });
         } else {
-          await this.tickets.insert(tx, { id, inquiryText: request.inquiry_text, metadata: request.metadata }, created);
+          await this.tickets.insert(tx, { id, inquiryText: request.inquiry_text, metadata: request.metadata, redaction }, created);
         }
         await this.idempotency.linkResource(tx, 'POST /tickets', options.idempotencyKey, id);
         return id;
@@ -164,7 +168,7 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     return this.idempotency.execute<boolean, TicketView | ProblemDetails>(
       idempotencyKey,
       scope,
-      event,
+      raw,
       async (tx) => {
         const ticket = await this.tickets.getForUpdate(tx, id);
         if (!ticket) throw notFound(id);
