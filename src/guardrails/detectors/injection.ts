@@ -128,8 +128,11 @@ const CONFUSABLE: Readonly<Record<string, string>> = {
  * Cyrillic/Greek letters replaced in words that also contain Latin letters.
  */
 function deLeet(s: string, table: Readonly<Record<string, string>> = LEET): string {
-  const leet = s.replace(/[013457@$!|]/g, (c) => table[c]!);
-  return leet.replace(/[\p{L}]*[a-z][\p{L}]*/gu, (w) => (/[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]/.test(w) ? w.replace(/./gu, (c) => CONFUSABLE[c] ?? c) : w));
+  const leet = s
+    .replace(/[013457@$!|]/g, (c) => table[c]!)
+    // Words joined by dots or underscores ("ignore.all.previous"): a space each.
+    .replace(/(?<=\p{L})[._](?=\p{L})/gu, ' ');
+  return leet.replace(/\p{L}+/gu, (w) => (/[a-z]/.test(w) && /[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]/.test(w) ? w.replace(/./gu, (c) => CONFUSABLE[c] ?? c) : w));
 }
 
 /**
@@ -190,13 +193,17 @@ const QUAL_EN = String.raw`(?:all|any|every|previous|prior|above|preceding|earli
 const PATTERNS: readonly Pattern[] = [
   // ---- ignore_instructions ---------------------------------------------------------------
   p('ignore_en', 'ignore_instructions', 0.9,
-    String.raw`\b${IGNORE_VERB_EN} (?:(?:all|any|of|the|your|these|those|every|each|and) ){0,3}${QUAL_EN} (?:${W} ){0,2}${RULES_EN}\b`,
+    String.raw`\b${IGNORE_VERB_EN} (?:(?:all|any|of|the|your|ur|yr|these|those|every|each|and) ){0,3}${QUAL_EN} (?:${W} ){0,2}${RULES_EN}\b`,
     String.raw`(?:ignore|disregard|forget|override|bypass) ?(?:(?:all|any|the|your) ?){0,3}(?:previous|prior|above|preceding|earlier|system|your|all) ?(?:instructions?|rules|guidelines|prompts?)`),
   p('ignore_en_plain', 'ignore_instructions', 0.45, String.raw`\b${IGNORE_VERB_EN} (?:the |your |my )?${RULES_EN}\b`),
   p('ignore_everything', 'ignore_instructions', 0.85,
     String.raw`\b(?:ignore|disregard|forget) (?:everything|all|anything|what(?:ever)?) (?:(?:that |which )?(?:you (?:were|have been|'ve been) (?:told|given|instructed|programmed)|(?:i |we )?(?:said|wrote|told you) (?:before|above|earlier)|above|before this|previously|prior|up to (?:now|this point)|so far))`),
   p('forget_training', 'ignore_instructions', 0.8, String.raw`\bforget (?:everything |all )?(?:you know|your (?:training|programming|rules|guidelines|instructions|prompt))`),
   p('ignore_above', 'ignore_instructions', 0.5, String.raw`\b(?:ignore|disregard|forget) (?:all (?:of )?|everything )?(?:the )?(?:above|preceding|previous text)(?=[.,:;!]| and\b|$)`),
+  p('regardless_of_rules', 'ignore_instructions', 0.75,
+    String.raw`\b(?:regardless of|no matter what|despite|in spite of|notwithstanding) (?:(?:your|any|the|all|what) ){1,2}(?:${W} ){0,2}(?:guidelines|instructions|rules|policies|policy|programming|system prompt|restrictions)(?: (?:say|says|tell you))?\b`),
+  p('skip_rules', 'ignore_instructions', 0.6,
+    String.raw`\b(?:skip|bypass|ignore|suspend|waive|turn off) (?:the |your |all )?(?:escalation|approval|safety|refund|review|verification|security) (?:rules|checks|limits|process|policy|step|steps)\b`),
   p('new_instructions', 'ignore_instructions', 0.6, String.raw`(?:^|[\n.:!>\]] ?)(?:your )?(?:new|updated|real|actual|revised|true) (?:instructions|rules|directives|task|orders|system prompt) ?(?:are|is|follow)? ?:`),
   p('from_now_on', 'ignore_instructions', 0.45, String.raw`\bfrom now on,? (?:you (?:will|must|shall|are|should|have to)|always|only|respond|answer|reply|act)\b`),
   p('instead_do', 'ignore_instructions', 0.35, String.raw`\b(?:instead|rather),? (?:you (?:must|will|should)|do|follow|obey|output|respond with)\b`),
@@ -237,12 +244,14 @@ const PATTERNS: readonly Pattern[] = [
     String.raw`\b(?:god|sudo|dan|jailbreak|jailbroken|unrestricted|unfiltered|evil) mode\b|\b(?:chatgpt|gpt|ai|assistant|model|bot|you|yourself) (?:with|in|into) (?:the )?(?:developer|dev) mode\b|\b(?:simulate|emulate) (?:the )?(?:developer|dev) mode\b`,
     String.raw`(?:god|dan|jailbreak) ?mode|(?:with|in|into|simulate|emulate) ?developer ?mode`),
   p('developer_mode', 'system_impersonation', 0.45, String.raw`\b(?:developer|dev|debug|admin) mode (?:is )?(?:enabled|on|activated|engaged|unlocked)\b|\b(?:enable|activate|enter|switch to|turn on) (?:the )?developer mode\b`),
+  p('act_as_admin_other', 'system_impersonation', 0.8,
+    String.raw`\b(?:comme si (?:tu etais|vous etiez)|en tant qu') ?l'?(?:administrateur|admin|developpeur|systeme)\b|\b(?:actua|actue|responde) como (?:si (?:fueras|fuera) )?(?:el )?(?:administrador|desarrollador|sistema)\b|\b(?:tu so,? als (?:warst|seist) du|handle als|antworte als) (?:der |ein )?(?:administrator|admin|entwickler|system)\b|\b(?:aja|age|responda) como (?:se (?:fosse|voce fosse) )?o (?:administrador|desenvolvedor|sistema)\b|\b(?:comportati|rispondi|agisci) come (?:se fossi )?(?:l'|il )?(?:amministratore|sviluppatore|sistema)\b`),
   p('act_as_system', 'system_impersonation', 0.8,
     String.raw`\b(?:act|behave|respond|answer|operate) as (?:if you (?:were|are) )?(?:the |a |an )?(?:system\b|root\b|superuser|(?:system )?administrator of (?:this|the) (?:system|ai|bot|assistant|chat|model|platform)|developer of (?:this|the) (?:ai|system|bot|model)|the developer\b|an? (?:unrestricted|unfiltered|uncensored) (?:ai|assistant|model)|openai\b|your (?:creator|developer|admin))`),
   p('roleplay_system', 'system_impersonation', 0.85,
     String.raw`\b(?:role-?play|roleplay|pretend|play the role|take the role)(?: ?[:,])? (?:as|to be|that you are|you are|of) (?:the |a |an |your )?(?:system|developer|administrator of (?:this|the) (?:system|ai|bot)|system administrator with|admin with (?:full|unrestricted)|openai|your (?:creator|developer))`),
   p('i_am_developer', 'system_impersonation', 0.55,
-    String.raw`\b(?:i am|i'm|this is|speaking as) (?:your|the) (?:developer|creator|programmer|system administrator|system|operator|owner of this (?:ai|bot|model|assistant))\b`),
+    String.raw`\b(?:i am|i'm|this is|speaking as|as) (?:your|the) (?:developer|creator|programmer|system administrator|system|operator|owner of this (?:ai|bot|model|assistant))\b`),
   p('you_are_unrestricted_ai', 'system_impersonation', 0.85,
     String.raw`\byou(?:'re| are) (?:now )?an? (?:ai|assistant|model|chatbot|bot)(?: model)? (?:with no|without(?: any)?|free of) (?:restrictions|rules|filters|limits|guidelines|censorship)`),
   p('you_are_admin', 'system_impersonation', 0.5,
@@ -265,6 +274,10 @@ const PATTERNS: readonly Pattern[] = [
     String.raw`\b(?:first|last|next|opening|final) (?:line|lines|sentence|sentences|word|words|paragraph|\d+ words) of (?:your|the) (?:system )?(?:instructions|prompt|system prompt|rules|guidelines|directives)\b`),
   p('other_customers_data', 'prompt_extraction', 0.75,
     String.raw`\b(?:send|email|show|give|list|export|forward|share|dump|reveal|print)\b.{0,60}\b(?:other|all (?:the )?other|another|different) (?:customers?|users?|clients?|accounts?|workspaces?)(?:'s?)? (?:data|tickets?|emails?|conversations?|messages|details|passwords?|records|information|invoices|accounts?|addresses)\b`),
+  p('wording_of_rules', 'prompt_extraction', 0.75,
+    String.raw`\b(?:exact |full |precise |original )?(?:wording|text|content|contents) of (?:the |your )(?:${W} )?(?:rules|instructions|guidelines|directives|prompt)(?: (?:you (?:follow|were given|have|use|operate under)))?\b|\b(?:rules|instructions|guidelines) (?:that )?you (?:were given|have been given|operate under|were told)\b`),
+  p('repeat_above_other', 'prompt_extraction', 0.8,
+    String.raw`\b(?:repite|repita) (?:el|todo el) texto (?:de arriba|anterior)|\b(?:repete|repetez|repeter) (?:le|tout le) texte (?:ci-dessus|precedent)|\b(?:wiederhole|wiederholen sie) (?:den|den ganzen) text (?:oben|daruber|davor)|\b(?:repita|repete) o texto (?:acima|anterior)|\b(?:ripeti|ripetere) il testo (?:sopra|precedente)`),
   p('told_before', 'prompt_extraction', 0.85,
     String.raw`\bwhat (?:were|have) you (?:been )?(?:told|instructed|programmed|asked) (?:to do )?(?:before|prior to|at the (?:start|beginning) of) (?:this|our|the) (?:conversation|chat|session)|\b(?:repeat|print|output|show|copy) (?:back )?(?:everything|all|all text|the text|the words|the message|all the text) (?:(?:that is|that's|written) )?(?:above|before this (?:message|line|conversation)|preceding this)\b|\bwhat (?:is|was) written (?:above|before this)`),
   p('starting_with', 'prompt_extraction', 0.7, String.raw`\b(?:starting|beginning|that starts|which starts) with ["'“]?you are (?:a|an|the)\b`),
@@ -282,6 +295,9 @@ const PATTERNS: readonly Pattern[] = [
   p('system_prompt_other', 'prompt_extraction', 0.35, String.raw`\b(?:prompt (?:del |de |do |di )?sistema|prompt (?:du )?systeme|systemprompt|system-prompt)\b`),
 
   // ---- tool_smuggling ---------------------------------------------------------------------
+  p('json_role_system', 'system_impersonation', 0.85, String.raw`"role" ?: ?"(?:system|developer)"`),
+  p('must_say_approved', 'tool_smuggling', 0.6,
+    String.raw`\byou (?:must|will|have to|should) (?:always )?(?:say|reply|respond|answer|tell me|confirm|write) (?:that )?(?:${W} ){0,3}(?:is |was |has been )?(?:already )?(?:approved|resolved|granted|refunded|closed)\b`),
   p('json_tool_call', 'tool_smuggling', 0.9,
     String.raw`\{ ?"(?:name|tool|function|tool_name|recipient_name|action)" ?: ?"[\w.-]{1,64}" ?, ?"(?:arguments|args|parameters|params|input)" ?:|"(?:function_call|tool_calls|tool_use|tool_call)" ?:`),
   p('tool_tag', 'tool_smuggling', 0.85, String.raw`<\/?(?:tool_call|tool_calls|function_call|function_calls|tool_use|tool_result|invoke|antml:invoke|tool_code)\b[^>\n]{0,80}>`),
@@ -298,6 +314,8 @@ const PATTERNS: readonly Pattern[] = [
   p('function_call_word', 'tool_smuggling', 0.3, String.raw`\b(?:function_call|tool_calls?|tool_use)\b`),
 
   // ---- encoded_payload (phrasing; decoded blobs are checked separately) ----------------------
+  p('take_encoded_and_act', 'encoded_payload', 0.85,
+    String.raw`\b(?:take|use|read|here is|here's) (?:this|the following|the) (?:base ?64|b64|hex|rot-?13|encoded|obfuscated)(?: (?:string|text|message|payload|blob))? (?:and|then) (?:act on|follow|execute|do|obey|run|apply|carry out)\b`),
   p('decode_and_follow', 'encoded_payload', 0.85,
     String.raw`\b(?:decode|decrypt|translate|convert|unscramble|reverse) (?:this|the following|it|that|the (?:string|text|message|payload|blob)(?: below)?)(?: (?:base ?64|b64|rot-?13|hex)(?: (?:string|text|message|payload|blob))?)?(?: (?:from|using|with|as) (?:base ?64|b64|rot-?13|hex|binary|morse|caesar))?,? (?:and|then) (?:then )?(?:follow|execute|run|obey|do|apply|carry out|perform|act on|comply with)\b`),
   p('encoded_instructions', 'encoded_payload', 0.5,
@@ -316,7 +334,9 @@ const PATTERNS: readonly Pattern[] = [
     String.raw`\b(?:bypass|disable|turn off|ignore|remove|deactivate|circumvent|switch off|lift|drop) (?:all |any )?(?:of )?(?:your (?:(?:safety|content|ethical|moral) )?(?:filters|guardrails|safeguards|moderation|restrictions|censorship|rules|limits|limitations|programming)|(?:the |all |any )?(?:safety|content|ethical|moral) (?:filters|guardrails|safeguards|restrictions|rules|guidelines|measures|checks|polic(?:y|ies))|(?:the |all |any )?(?:guardrails|safeguards|censorship|content polic(?:y|ies)))\b`),
   p('jailbreak_word', 'jailbreak', 0.5, String.raw`\bjail ?broken?\b|\bjailbreak(?:ing|s)?\b`),
   p('no_ethics', 'jailbreak', 0.6, String.raw`\b(?:no|without|free of|free from) (?:any )?(?:ethical|moral) (?:guidelines|constraints|restrictions|boundaries|limits|concerns)\b|\b(?:unfiltered|uncensored|unrestricted) (?:mode|ai|assistant|response|answers?|version)\b`),
-  p('stay_in_character', 'jailbreak', 0.45, String.raw`\bstay in character\b|\bnever break character\b|\bopposite mode\b|\bevil (?:confidant|mode|twin)\b`),
+  p('stay_in_character', 'jailbreak', 0.45, String.raw`\bstay in character\b|\bnever break character\b|\bopposite (?:mode|day)\b|\bevil (?:confidant|mode|twin)\b|\blet's play a game (?:where|in which) you\b`),
+  p('ai_with_no_policy', 'jailbreak', 0.8,
+    String.raw`\b(?:ai|assistant|bot|chatbot|model)\b.{0,40}\b(?:has|have|with|without) (?:no|any) (?:content polic(?:y|ies)|rules|restrictions|filters|guidelines|limits|ethics|morals)\b`),
   p('refuse_nothing', 'jailbreak', 0.6, String.raw`\b(?:you )?(?:can(?:not|'t)|must not|never|will not|won't) (?:refuse|decline|say no)\b|\banswer (?:every|any) (?:question|request) without (?:refusing|restrictions)`),
   p('pretend_es', 'jailbreak', 0.85, String.raw`\b(?:finge|imagina|haz como si|actua como si) (?:que )?(?:no )?(?:tienes|tuvieras) (?:no )?(?:ninguna |ningun )?(?:reglas|restricciones|filtros|limites)`),
   p('pretend_fr', 'jailbreak', 0.85, String.raw`\b(?:fais comme si|imagine que|fait semblant que) (?:tu n'avais|tu n'as|vous n'aviez) (?:aucune|pas de) (?:regles|restrictions|filtres|limites)`),
@@ -401,7 +421,9 @@ function encodedFindings(original: string, norm: Variant): Finding[] {
     if (!decoded) return;
     const inner = scoreText(decoded, 1);
     const words = INSTRUCTION_WORDS.test(normalizeForMatching(decoded).text);
-    if (inner.score >= 0.5 || (words && inner.score > 0) || (words && /\b(?:you|your|now|all|please|must)\b/i.test(decoded))) {
+    // Instructions: other patterns fire, or instruction words in an imperative sentence.
+    const imperative = /^\s*(?:please |now |then )?(?:approve|ignore|disregard|forget|reveal|print|close|refund|grant|set|delete|send|execute|run|call|mark|escalate|give|issue|disable)\b/i.test(decoded);
+    if (inner.score >= 0.5 || (words && inner.score > 0) || (words && (imperative || /\b(?:you|your|now|all|please|must)\b/i.test(decoded)))) {
       out.push({ detector: DETECTOR, reason: 'encoded_payload', weight: 0.9, ...spanOf(stripped.map, original, start, end), id: 'decoded_blob' } as Finding);
     }
   };

@@ -202,6 +202,9 @@ describe('passwords', () => {
     ['mon mot de passe est soleil88', 'soleil88'],
     ['Mein Passwort ist Bergwerk!7', 'Bergwerk!7'],
     ['a minha senha é azul2020', 'azul2020'],
+    ['password (temporary): Blue-Harbor-42', 'Blue-Harbor-42'],
+    ['creds: dana / S3cure!Pass', 'S3cure!Pass'],
+    ['my password is Tr0ub4dor&3 now', 'Tr0ub4dor&3'],
   ])('%s → only the value', (text, value) => {
     expect(values(text, 'password')).toEqual([value]);
   });
@@ -223,6 +226,7 @@ describe('passwords', () => {
     'I reset my password to get back in',
     'Mein Passwort ist abgelaufen',
     'la contraseña es incorrecta',
+    'sign in with a password at app.parcelo.example/login?sso=bypass',
   ])('no finding in %j', (text) => {
     expect(kinds(text)).toEqual([]);
   });
@@ -323,6 +327,14 @@ describe('redactPii', () => {
     const twice = redactPii(once.text);
     expect(twice.text).toBe(once.text);
     expect(twice.findings).toEqual([]);
+  });
+
+  it('finds what a neighbouring finding hid, and judges cues the same before and after redaction', () => {
+    // One run of digits until the card is taken out.
+    expect(redactPii('+44 20 7946 0958 4111 1111 1111 1111').text).toBe('[PHONE_1] [PAYMENT_CARD_1]');
+    // "SSN" is as far from the number with the email as with its (shorter) placeholder.
+    const once = redactPii('SSN dana@holm.example order 123456789');
+    expect(redactPii(once.text).text).toBe(once.text);
   });
 
   it('continues the numbering after placeholders already in the text', () => {

@@ -47,6 +47,17 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' 
 const isWordChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{N}_]/u.test(c);
 const digitsOf = (s: string): string => s.replace(/\D/g, '');
 
+/**
+ * The 40 characters before `at`, where cues are looked for ("SSN …", "call me on …"), with
+ * placeholders and masked findings shortened to "[]": a cue is as near before redaction as after.
+ */
+function cueWindow(text: string, at: number): string {
+  return text
+    .slice(Math.max(0, at - 400), at)
+    .replace(/\[(?:[A-Z]+(?:_[A-Z]+)*_\d{1,6}|_+)\]/g, '[]')
+    .slice(-40);
+}
+
 /** Luhn checksum over a string of digits. */
 export function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -207,7 +218,7 @@ function findNationalIds(text: string, out: Candidate[]): void {
   for (const m of text.matchAll(BARE_NINE)) {
     const d = m[0];
     if (!ssnValid(d.slice(0, 3), d.slice(3, 5), d.slice(5))) continue;
-    if (SSN_CUE.test(text.slice(Math.max(0, m.index - 40), m.index))) out.push({ kind: 'national_id', start: m.index, end: m.index + 9 });
+    if (SSN_CUE.test(cueWindow(text, m.index))) out.push({ kind: 'national_id', start: m.index, end: m.index + 9 });
   }
   for (const m of text.matchAll(NINO)) {
     // All upper case, or all lower case: "AB 12 34 56 C" / "ab123456c", not "Ab123456c".
@@ -295,7 +306,7 @@ function findPhones(text: string, out: Candidate[]): void {
     if (isWordChar(before) || (before && '-/.#_@$€£:'.includes(before) && !(before === ':' && !isDigit(text[start - 2])))) continue;
     if (isWordChar(after) || (after && '-/@%_'.includes(after))) continue;
     if ((after === '.' || after === ',' || after === ':') && isDigit(text[end + 1])) continue;
-    const prefix = text.slice(Math.max(0, start - 40), start);
+    const prefix = cueWindow(text, start);
     if (NOT_PHONE_CUE.test(prefix) || CURRENCY_BEFORE.test(prefix) || CURRENCY_AFTER.test(text.slice(end, end + 12))) continue;
     if (phoneShapeOk(run, PHONE_CUE.test(prefix))) out.push({ kind: 'phone', start, end });
   }
@@ -305,11 +316,16 @@ function findPhones(text: string, out: Candidate[]): void {
 // Passwords: the value after a cue
 
 const PASSWORD_WORD = String.raw`(?:password|passwort|passwd|pass ?word|pwd|pass ?code|pass ?phrase|contrase[ñn]a|clave|mot de passe|mdp|kennwort|senha|parola d'ordine|pin(?: ?code| number| no\.?)?|código pin)`;
-/** "password is X", "password: X", "pwd=X", "Passwort ist X", "password for the admin account is X". */
+/**
+ * "password is X", "password: X", "pwd=X", "Passwort ist X", "password for the admin account is X"
+ * ("=" only right after the cue word: "password at …/login?sso=bypass" is a URL, not a value).
+ */
 const PASSWORD_CUE = new RegExp(
-  String.raw`\b${PASSWORD_WORD}(?:\s+(?:for|of|to|on|at|de|du|für|per|da|do)\s+(?:[^\s:=]+\s+){0,4}?)?\s*(?:(?:is|was|es|est|ist|era|war|é|è|är|er|jest)(?![\p{L}\p{N}'’])|[:=→]|-(?=\s))\s*(?:(?:now|actually|still|temporarily|currently|set to|ahora|maintenant|jetzt|agora|ora)\s+)?`,
+  String.raw`\b${PASSWORD_WORD}(?:\s*\([^()\n]{1,30}\))?(?:\s*=\s*|(?:\s+(?:for|of|to|on|at|de|du|für|per|da|do)(?:\s+[^\s:=]+){1,5}?)?\s*(?:(?:is|was|es|est|ist|era|war|é|è|är|er|jest)(?![\p{L}\p{N}'’])|[:→]|-(?=\s))\s*(?:(?:now|actually|still|temporarily|currently|set to|ahora|maintenant|jetzt|agora|ora)\s+)?)`,
   'giu',
 );
+/** "creds: dana / S3cure!Pass", "login: dana / hunter22": user, slash, password. */
+const CREDENTIALS_CUE = /\b(?:creds|credentials|login|log-?in|logon|sign-?in|user(?:name)?\s*\/\s*pass(?:word)?)\s*[:=]\s*[^\s/]{1,64}\s*\/\s*/giu;
 /** "changed my password to X": a weaker cue, the value must look like a password. */
 const PASSWORD_TO_CUE = new RegExp(String.raw`\b(?:changed|set|reset|updated|change|set up)\s+(?:my\s+|the\s+|our\s+|his\s+|her\s+)?${PASSWORD_WORD}\s+to\s+`, 'giu');
 /** Words that follow "my password is" without being a password. */
@@ -362,6 +378,10 @@ function findPasswords(text: string, out: Candidate[]): void {
   for (const m of text.matchAll(PASSWORD_CUE)) {
     const pin = /^(?:pin|código pin)/i.test(m[0]);
     const c = passwordValue(text, m.index + m[0].length, false, pin);
+    if (c) out.push(c);
+  }
+  for (const m of text.matchAll(CREDENTIALS_CUE)) {
+    const c = passwordValue(text, m.index + m[0].length, true, false);
     if (c) out.push(c);
   }
   for (const m of text.matchAll(PASSWORD_TO_CUE)) {

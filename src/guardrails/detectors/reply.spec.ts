@@ -112,6 +112,7 @@ describe('checkReply', () => {
     it('escalation replies are checked too', () => {
       expect(reason({ reply: 'A refund of $300 will be issued by Friday.', status: 'escalated', notes: 'Escalated.' })).toBe('unsupported_commitment');
       expect(reason({ reply: 'We can offer you 3 free months.', status: 'escalated', notes: 'Escalated.' })).toBe('unsupported_commitment');
+      expect(reason({ reply: "Team is $8 per user/month (kb-0023); we'll give you 2 months free.", notes: 'Used KB article kb-0023.' })).toBe('unsupported_commitment');
     });
 
     it('conditions and refusals are not promises', () => {

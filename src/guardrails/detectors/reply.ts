@@ -31,7 +31,7 @@ const ECHO_FROM_INQUIRY: ReadonlySet<string> = new Set(['email', 'phone']);
 const SENSITIVE_PLACEHOLDERS: ReadonlySet<string> = new Set(['PASSWORD', 'SECRET', 'PAYMENT_CARD', 'NATIONAL_ID', 'IBAN']);
 
 const INTERNAL_NOTE =
-  /\binternal[ -]note|\binternal\s*:|\[\s*internal\s*\]|\binternal(?:[ -]use)? only\b|\bdo not (?:share|forward|show|send) (?:this )?(?:with|to) (?:the )?(?:customer|client|user)|\bnot for (?:the )?(?:customer|client)(?:'s)? eyes|\bnot (?:to be )?(?:shared|forwarded) with (?:the )?(?:customer|client)|\bstaff[ -]only\b|\b(?:for )?agents? only\b|\b(?:note|notes|memo) (?:for|to) (?:the )?(?:agents?|staff|support team|team|internal)\b|\bagent note\b|\bconfidential\s*[–—:-]\s*internal\b|\bsystem prompt\b|\bmy (?:instructions|guidelines|system message) (?:say|says|tell|are|state)\b|\bi (?:was|am|have been) (?:instructed|told|programmed) (?:not )?to\b|\bnote to self\b|\bscratch ?pad\b|\bchain of thought\b|\btool (?:call|output|result)s?:|\bescalation (?:rule|reason) (?:matched|triggered)\b/i;
+  /\binternal[ -]note|\binternal\s*:|\[\s*internal\s*\]|\binternal(?:[ -]use)? only\b|\bdo not (?:share|forward|show|send) (?:this )?(?:with|to) (?:the )?(?:customer|client|user)|\bnot for (?:the )?(?:customer|client)(?:'s)? eyes|\bnot (?:to be )?(?:shared|forwarded) with (?:the )?(?:customer|client)|\bstaff[ -]only\b|\b(?:for )?agents? only\b|\b(?:note|notes|memo) (?:for|to) (?:the )?(?:agents?|staff|support team|team|internal)\b|\bagent note\b|\bconfidential\s*[–—:-]\s*internal\b|\bsystem prompt\b|\bmy (?:instructions|guidelines|system message) (?:say|says|tell|are|state)\b|\bi (?:was|am|have been) (?:instructed|told|programmed) (?:not )?to\b|\bnote to self\b|\bscratch ?pad\b|\bchain of thought\b|\[\s*(?:agent|internal|staff|assistant|support)(?: (?:reasoning|thoughts?|notes?|scratchpad|only))\b|\b(?:my|agent|internal) (?:reasoning|thought process)\s*:|\btool (?:call|output|result)s?:|\bescalation (?:rule|reason) (?:matched|triggered)\b/i;
 
 const COMMITMENT_TERM = /\b(?:refund\w*|reimburs\w*|credit(?:s|ed)?|compensat\w*|discount\w*|waiv\w*|voucher|coupon|rebate|money back|goodwill|free (?:months?|years?|upgrades?|seats?)|\d{1,3} ?(?:%|percent) off|(?:months?|years?) (?:for )?free)\b/i;
 const PERCENT = /(\d{1,3}(?:[.,]\d{1,2})?)\s?(?:%|percent\b|per ?cent\b)/gi;
@@ -39,7 +39,7 @@ const PERCENT = /(\d{1,3}(?:[.,]\d{1,2})?)\s?(?:%|percent\b|per ?cent\b)/gi;
 const CODE_BEFORE = /\b(?:usd|eur|gbp|chf|cad|aud|sek|nok|dkk|pln)\s?(\d(?:[\d.,]{0,14}\d)?)/gi;
 /** A refund promised without an amount: "we will refund you in full", "you'll receive a full refund". */
 const FULL_REFUND_PROMISE =
-  /\b(?:(?:we|i)(?:'ll| will| shall| are going to| have| 've|'ve| can| would)(?: now| also| gladly| happily| immediately)? (?:refund|reimburse|credit|compensate|waive|give you (?:a|your) (?:full )?(?:refund|money back|credit))|(?:we|i)(?:'d| would)? (?:can |could |are happy to |'re happy to |would like to |'d like to )?offer (?:you )?(?:a |an )?(?:\d+ )?(?:free (?:months?|years?|upgrade|seats?)|discount|credit|refund|voucher|coupon|compensation)|refund(?:ed)? (?:you )?in full|(?:you(?:'ll| will| are going to| should) (?:receive|get|be (?:given|issued|sent))|(?:we(?:'ll| will) (?:issue|process|send|give|apply|grant|approve)(?: you)?)) (?:a |an |the |your )?(?:full |complete |partial |prorated )?(?:refund|reimbursement|credit|compensation|money back|discount|waiver)|(?:refund|credit|reimbursement|compensation)(?: of [^.]{0,20})? (?:has been|was|is being|will be) (?:issued|processed|approved|granted|applied|sent))\b/i;
+  /\b(?:(?:we|i)(?:'ll| will| shall| are going to| have| 've|'ve| can| would)(?: now| also| gladly| happily| immediately)? (?:refund|reimburse|credit|compensate|waive|give you (?:a|your) (?:full )?(?:refund|money back|credit))|(?:we|i)(?:'ll| will| can| could| would|'d)? (?:give|grant|add|throw in) (?:you |your account )?(?:an? |\d+ |one |two |three |six |twelve )?(?:extra |additional |bonus )?(?:free )?(?:months?|years?|weeks?|seats?)(?: free| for free| at no (?:extra )?(?:cost|charge))?|(?:we|i)(?:'d| would)? (?:can |could |are happy to |'re happy to |would like to |'d like to )?offer (?:you )?(?:a |an )?(?:\d+ )?(?:free (?:months?|years?|upgrade|seats?)|discount|credit|refund|voucher|coupon|compensation)|refund(?:ed)? (?:you )?in full|(?:you(?:'ll| will| are going to| should) (?:receive|get|be (?:given|issued|sent))|(?:we(?:'ll| will) (?:issue|process|send|give|apply|grant|approve)(?: you)?)) (?:a |an |the |your )?(?:full |complete |partial |prorated )?(?:refund|reimbursement|credit|compensation|money back|discount|waiver)|(?:refund|credit|reimbursement|compensation)(?: of [^.]{0,20})? (?:has been|was|is being|will be) (?:issued|processed|approved|granted|applied|sent))\b/i;
 /** Words that make a refund sentence a question or a condition, not a promise. */
 const NOT_A_PROMISE = /\b(?:if|whether|cannot|can't|can not|unable|not able|won't|will not|isn't|not eligible|no refund|not refund|don't|do not)\b/i;
 
@@ -100,12 +100,17 @@ function commitmentFindings(input: ReplyCheckInput, add: (reason: ReplyReason, s
         flagged = true;
       }
     }
-    if (flagged || amounts.length) continue;
-    // A promise without an amount: fine only when a cited article covers that kind of remedy.
+    if (flagged) continue;
+    // A promise (with an amount the article states, or none): fine only when a cited article
+    // covers that kind of remedy.
     const promise = FULL_REFUND_PROMISE.exec(s.text);
     if (!promise || NOT_A_PROMISE.test(s.text.slice(0, promise.index + promise[0].length))) continue;
     const term = COMMITMENT_TERM.exec(promise[0])?.[0].toLowerCase() ?? 'refund';
-    const family = term.startsWith('refund') || term === 'money back' ? /\brefund/i : new RegExp(`\\b${escapeRe(term.slice(0, 6))}`, 'i');
+    const family = term.startsWith('refund') || term === 'money back'
+      ? /\brefund/i
+      : /free|months?|years?/.test(term) || /\b(?:months?|years?|weeks?|seats?)\b/.test(promise[0])
+        ? /\bfree (?:months?|years?|weeks?|seats?|trial)|\b(?:months?|years?|weeks?) (?:for )?free\b/i
+        : new RegExp(`\\b${escapeRe(term.slice(0, 6))}`, 'i');
     if (!family.test(citedText)) add('unsupported_commitment', s.start + promise.index, s.start + promise.index + promise[0].length);
   }
 }
