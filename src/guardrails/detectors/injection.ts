@@ -394,8 +394,11 @@ function spanOf(map: readonly number[], original: string, start: number, end: nu
   return { start: s, end: Math.min(original.length, Math.max(e, s)) };
 }
 
-function matchPatterns(original: string, variants: readonly Variant[], depth: number): Finding[] {
-  const findings: Finding[] = [];
+/** A finding with the pattern that made it (each pattern counts once in the score). */
+type PatternFinding = Finding & { pattern: string };
+
+function matchPatterns(original: string, variants: readonly Variant[], depth: number): PatternFinding[] {
+  const findings: PatternFinding[] = [];
   for (const pat of PATTERNS) {
     for (const v of variants) {
       const re = v.compact ? pat.compact : pat.re;
@@ -405,7 +408,7 @@ function matchPatterns(original: string, variants: readonly Variant[], depth: nu
         if (!m[0].length) continue;
         const lead = m[0].length - m[0].trimStart().length;
         const weight = pat.strongIf && !pat.strongIf.test(m[0]) ? pat.weakWeight! : pat.weight;
-        findings.push({ detector: DETECTOR, reason: pat.family, weight, ...spanOf(v.map, original, m.index + lead, m.index + m[0].length), id: pat.id } as Finding);
+        findings.push({ detector: DETECTOR, reason: pat.family, weight, ...spanOf(v.map, original, m.index + lead, m.index + m[0].length), pattern: pat.id });
       }
     }
   }
@@ -413,8 +416,8 @@ function matchPatterns(original: string, variants: readonly Variant[], depth: nu
   return findings;
 }
 
-function encodedFindings(original: string, norm: Variant): Finding[] {
-  const out: Finding[] = [];
+function encodedFindings(original: string, norm: Variant): PatternFinding[] {
+  const out: PatternFinding[] = [];
   // Blobs are case-sensitive: scan the original text with invisible characters removed (map kept).
   const stripped = stripInvisible(original);
   const check = (decoded: string | undefined, start: number, end: number) => {
@@ -424,7 +427,7 @@ function encodedFindings(original: string, norm: Variant): Finding[] {
     // Instructions: other patterns fire, or instruction words in an imperative sentence.
     const imperative = /^\s*(?:please |now |then )?(?:approve|ignore|disregard|forget|reveal|print|close|refund|grant|set|delete|send|execute|run|call|mark|escalate|give|issue|disable)\b/i.test(decoded);
     if (inner.score >= 0.5 || (words && inner.score > 0) || (words && (imperative || /\b(?:you|your|now|all|please|must)\b/i.test(decoded)))) {
-      out.push({ detector: DETECTOR, reason: 'encoded_payload', weight: 0.9, ...spanOf(stripped.map, original, start, end), id: 'decoded_blob' } as Finding);
+      out.push({ detector: DETECTOR, reason: 'encoded_payload', weight: 0.9, ...spanOf(stripped.map, original, start, end), pattern: 'decoded_blob' });
     }
   };
   // Each decoded blob is scored in full.
@@ -446,7 +449,7 @@ function encodedFindings(original: string, norm: Variant): Finding[] {
     const from = m.index + m[0].length;
     const tail = norm.text.slice(from, from + 2000);
     const inner = scoreText(rot13(tail), 1);
-    if (inner.score >= 0.5) out.push({ detector: DETECTOR, reason: 'encoded_payload', weight: 0.9, ...spanOf(norm.map, original, from, from + tail.length), id: 'rot13' } as Finding);
+    if (inner.score >= 0.5) out.push({ detector: DETECTOR, reason: 'encoded_payload', weight: 0.9, ...spanOf(norm.map, original, from, from + tail.length), pattern: 'rot13' });
   }
   return out;
 }
@@ -472,6 +475,9 @@ interface Scored {
   findings: Finding[];
 }
 
+/** Evidence kept per pattern: a text repeating one attack 1,000 times gives 5 findings, not 1,000. */
+const MAX_FINDINGS_PER_PATTERN = 5;
+
 function scoreText(original: string, depth: number): Scored {
   const norm = normalizeForMatching(original);
   const variants: Variant[] = [{ ...norm, compact: false }];
@@ -482,17 +488,20 @@ function scoreText(original: string, depth: number): Scored {
   const spaced = despace({ text: leet, map: norm.map });
   if (spaced) variants.push({ ...spaced, compact: true });
   const raw = matchPatterns(original, variants, depth);
-  // One finding per pattern and place; each pattern counts once in the score.
+  // Each pattern counts once in the score (its strongest match); evidence: one finding per
+  // pattern and place, at most MAX_FINDINGS_PER_PATTERN per pattern.
   const byPattern = new Map<string, number>();
+  const perPattern = new Map<string, number>();
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const f of raw) {
-    const id = (f as Finding & { id: string }).id;
-    const key = `${id}:${f.start}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const id = f.pattern;
     byPattern.set(id, Math.max(byPattern.get(id) ?? 0, f.weight ?? 0));
-    const { id: _id, ...finding } = f as Finding & { id: string };
+    const key = `${id}:${f.start}`;
+    if (seen.has(key) || (perPattern.get(id) ?? 0) >= MAX_FINDINGS_PER_PATTERN) continue;
+    seen.add(key);
+    perPattern.set(id, (perPattern.get(id) ?? 0) + 1);
+    const { pattern: _pattern, ...finding } = f;
     findings.push(finding);
   }
   let keep = 1;

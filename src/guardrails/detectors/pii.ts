@@ -341,7 +341,7 @@ const NOT_A_PASSWORD = new Set(
   inválida incorreta correta a o nova errada expirada
   sbagliata corretta scaduta nuova il lo
   muito muita longa longo curta curto fraca forte larga largo débil debil longue courte faible lang kurz schwach stark
-  required. needed needs need please help`.split(/\s+/),
+  needed needs need please help`.split(/\s+/),
 );
 
 function passwordValue(text: string, at: number, weak: boolean, pin: boolean): Candidate | undefined {
