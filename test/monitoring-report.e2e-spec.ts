@@ -161,7 +161,7 @@ describeEachDatabase('GET /monitoring/report', (db) => {
     expect(op.tags).toEqual(['monitoring']);
     expect(op.summary).toMatch(/read-only/i);
     expect(op.summary).toMatch(/no alert/);
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '503']);
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '403', '429', '503']);
     expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['from', 'to', 'group_by', 'resolution_time_high', 'sla_compliance']));
     expect(doc.components.schemas.MonitoringReportDto.properties.groups).toBeDefined();
   });
