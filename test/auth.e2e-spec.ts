@@ -279,8 +279,10 @@ describe('rate limiting (in memory)', () => {
     }
   });
 
-  it('open mode counts per client address (TRUST_PROXY: behind a proxy, the forwarded one); the burst window', async () => {
-    const app = await createTestApp({ RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_BURST_PER_SECOND: '2', TRUST_PROXY: 'loopback' });
+  // The minute window, not the 1 s burst one: on a loaded CI machine three requests to a fresh app
+  // can take longer than a second, and a burst test would then pass or fail by timing.
+  it('open mode counts per client address (TRUST_PROXY: behind a proxy, the forwarded one)', async () => {
+    const app = await createTestApp({ RATE_LIMIT_PER_MINUTE: '2', RATE_LIMIT_BURST_PER_SECOND: '0', TRUST_PROXY: 'loopback' });
     const http = () => request(app.getHttpServer());
     try {
       const a = () => http().get('/agents').set('X-Forwarded-For', '203.0.113.7');
@@ -288,7 +290,8 @@ describe('rate limiting (in memory)', () => {
       expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 429]);
       const limited = answers.find((r) => r.status === 429)!;
       expectProblem(limited, 429);
-      expect(limited.headers['retry-after']).toBe('1');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
       expect(limited.body.detail).toContain('this address');
       await http().get('/agents').set('X-Forwarded-For', '203.0.113.8').expect(200);
     } finally {
