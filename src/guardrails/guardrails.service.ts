@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/configuration.js';
 import { checkReply, checkTextLimits, detectInjection, redactPii } from './detectors/index.js';
 import { PII_KINDS, type Finding, type Verdict } from './detectors/types.js';
@@ -16,6 +17,14 @@ export interface InspectedText {
 }
 
 export type ReplyCheck = Parameters<typeof checkReply>[0];
+
+/** The rule-based part of an inspection (no model): cached per text. */
+interface RuleResult {
+  text: string;
+  redacted: Finding[];
+  limits?: Verdict;
+  injection?: Verdict;
+}
 
 /**
  * The guardrails as the service applies them, one set of detectors for every entry point: HTTP
@@ -46,6 +55,8 @@ export class GuardrailsService {
   /** Personal data and secrets replaced by typed placeholders; idempotent. */
   redact(text: string): { text: string; findings: Finding[] } {
     if (!this.settings.enabled.pii_redaction) return { text, findings: [] };
+    const known = this.recent.get(text);
+    if (known) return { text: known.text, findings: known.redacted };
     const { text: redacted, findings } = redactPii(text, { kinds: this.settings.piiKinds });
     return { text: redacted, findings };
   }
@@ -63,22 +74,45 @@ export class GuardrailsService {
    * classifier model only see the redacted text), then limits, then prompt injection.
    */
   async inspect(text: string, field: string): Promise<InspectedText> {
-    const { text: redacted, findings } = this.redact(text);
-    // On the redacted text, so evidence offsets point into the text that is stored.
-    const limits = this.settings.enabled.text_limits ? checkTextLimits(redacted, { maxChars: this.settings.maxChars }) : undefined;
-    if (limits?.tripped) return { text: redacted, redacted: findings, trip: tripOf('text_limits', limits, field, 'rules') };
-    const trip = await this.injection(redacted, field);
-    return { text: redacted, redacted: findings, trip };
+    const checked = this.rules(text);
+    if (checked.limits?.tripped) return { text: checked.text, redacted: checked.redacted, trip: tripOf('text_limits', checked.limits, field, 'rules') };
+    const trip = checked.injection ? await this.decideInjection(checked.injection, checked.text, field) : undefined;
+    return { text: checked.text, redacted: checked.redacted, trip };
   }
 
   /** Reference text an agent will read (a knowledge-base article): prompt injection only, nothing redacted. */
   async inspectInstructions(text: string, field: string): Promise<InspectedText> {
-    return { text, redacted: [], trip: await this.injection(text, field) };
+    if (!this.settings.enabled.prompt_injection) return { text, redacted: [] };
+    const verdict = detectInjection(text, { threshold: this.settings.injectionThreshold });
+    return { text, redacted: [], trip: await this.decideInjection(verdict, text, field) };
   }
 
-  private async injection(text: string, field: string): Promise<GuardrailTrip | undefined> {
-    if (!this.settings.enabled.prompt_injection) return undefined;
-    const verdict = detectInjection(text, { threshold: this.settings.injectionThreshold });
+  /**
+   * What the rules say about a text, remembered for recent texts: within one request the HTTP
+   * pipe, the agents' SDK guardrails (triage, resolution, the knowledge-base tool) and the
+   * workflow inspect the same text — the original and, after redaction, the redacted one.
+   * Pure in the text (the settings are fixed), so a cached answer is the answer.
+   */
+  private readonly recent = new LRUCache<string, RuleResult>({ max: 2_000, maxSize: 20_000_000, sizeCalculation: (_, key) => key.length + 1 });
+
+  private rules(text: string): RuleResult {
+    const known = this.recent.get(text);
+    if (known) return known;
+    const { text: redacted, findings } = this.redact(text);
+    const result: RuleResult = {
+      text: redacted,
+      redacted: findings,
+      // On the redacted text, so evidence offsets point into the text that is stored.
+      limits: this.settings.enabled.text_limits ? checkTextLimits(redacted, { maxChars: this.settings.maxChars }) : undefined,
+      injection: this.settings.enabled.prompt_injection ? detectInjection(redacted, { threshold: this.settings.injectionThreshold }) : undefined,
+    };
+    this.recent.set(text, result);
+    // Redaction is idempotent: the redacted text gets the same verdicts and nothing to redact.
+    if (redacted !== text) this.recent.set(redacted, { ...result, redacted: [] });
+    return result;
+  }
+
+  private async decideInjection(verdict: Verdict, text: string, field: string): Promise<GuardrailTrip | undefined> {
     if (verdict.tripped) return tripOf('prompt_injection', verdict, field, 'rules');
     const score = verdict.score ?? 0;
     if (this.config.backend !== 'openai' || score < this.settings.injectionBorderline || score === 0) return undefined;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { Agent, type JsonSchemaDefinition } from '@openai/agents-core';
 import { z } from 'zod';
 import { AgentRunner } from '../agents/agent-runner.js';
@@ -46,14 +47,14 @@ export class InjectionClassifier {
    * One answer per text for a while: the HTTP pipe and the agents' own guardrails check the same
    * text, and a borderline text should cost one model call, not three.
    */
-  private readonly recent = new Map<string, Promise<InjectionClassification>>();
+  private readonly recent = new LRUCache<string, Promise<InjectionClassification>>({ max: 256 });
 
   classify(text: string): Promise<InjectionClassification> {
     const known = this.recent.get(text);
     if (known) return known;
     const answer = this.runner.run<InjectionClassification, unknown>(this.agents, JSON.stringify({ text }), () => ({}), CLASSIFICATION).then((run) => run.output);
     this.recent.set(text, answer);
-    if (this.recent.size > 256) this.recent.delete(this.recent.keys().next().value!);
+    // A failed call is asked again next time, not remembered.
     answer.catch(() => this.recent.delete(text));
     return answer;
   }
