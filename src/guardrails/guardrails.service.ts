@@ -102,8 +102,7 @@ export class GuardrailsService {
     const result: RuleResult = {
       text: redacted,
       redacted: findings,
-      // On the redacted text, so evidence offsets point into the text that is stored.
-      limits: this.settings.enabled.text_limits ? checkTextLimits(redacted, { maxChars: this.settings.maxChars }) : undefined,
+      limits: this.settings.enabled.text_limits ? limitsOf(text, redacted, this.settings.maxChars) : undefined,
       injection: this.settings.enabled.prompt_injection ? detectInjection(redacted, { threshold: this.settings.injectionThreshold }) : undefined,
     };
     this.recent.set(text, result);
@@ -134,6 +133,15 @@ export class GuardrailsService {
     if (!this.settings.enabled.reply_policy) return undefined;
     return checkReply(input);
   }
+}
+
+/**
+ * Length is the customer's (placeholders can be longer than what they replace); the other
+ * limits are checked on the redacted text, so evidence offsets point into the text that is stored.
+ */
+function limitsOf(original: string, redacted: string, maxChars: number): Verdict {
+  if (original.length > maxChars) return checkTextLimits(original, { maxChars });
+  return checkTextLimits(redacted, { maxChars: Math.max(maxChars, redacted.length) });
 }
 
 function tripOf(guardrail: GuardrailTrip['guardrail'], verdict: Verdict, field: string, decidedBy: GuardrailTrip['decided_by']): GuardrailTrip {

@@ -33,4 +33,13 @@ describe('RedactingLogger', () => {
     expect(out).toContain('[PAYMENT_CARD_1]');
     expect(out).toContain('[SECRET_1]');
   });
+
+  it('redacts objects and extra arguments, but keeps the context name', () => {
+    const logger = new RedactingLogger();
+    logger.log({ customer: 'jane.doe@example.com' }, 'Tickets');
+    logger.warn('reply from', 'jane.doe@example.com', 'Tickets');
+    const out = written.join('');
+    expect(out).not.toContain('jane.doe@example.com');
+    expect(out).toContain('[Tickets]');
+  });
 });

@@ -20,6 +20,11 @@ describe('redactFreeText', () => {
     expect(stored.events[0]!.message).toBe('my card is 4111 1111 1111 1111');
   });
 
+  it('redacts strings in lists under a free-text key, and model notes', () => {
+    const { value } = redactFreeText({ message: ['a', 'card 4111 1111 1111 1111'], resolution_notes: 'quoted 4111 1111 1111 1111', tags: ['4111 1111 1111 1111'] }, redact);
+    expect(value).toEqual({ message: ['a', 'card [PAYMENT_CARD_1]'], resolution_notes: 'quoted [PAYMENT_CARD_1]', tags: ['4111 1111 1111 1111'] });
+  });
+
   it('reports no change when there is nothing to redact', () => {
     expect(redactFreeText({ message: 'hello', n: 1, list: [null, true] }, redact)).toEqual({ value: { message: 'hello', n: 1, list: [null, true] }, changed: false });
   });

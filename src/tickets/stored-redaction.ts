@@ -4,11 +4,27 @@
  * current detectors and records the version on the row. Pure: the job supplies `redact`.
  */
 
-/** Bump when the detectors change enough that stored text should be scanned again. */
-export const REDACTION_VERSION = 1;
+/**
+ * Bump when the detectors change enough that stored text should be scanned again (2: password
+ * shorthand like "creds: user / pass", cards with other separators, PEM blocks without an END).
+ */
+export const REDACTION_VERSION = 2;
 
-/** Keys whose string values are free text written by a customer or a person (anywhere in stored JSON). */
-export const FREE_TEXT_KEYS: ReadonlySet<string> = new Set(['inquiry_text', 'message', 'note', 'reason', 'comment', 'customer_history', 'resolution_reply']);
+/**
+ * Keys whose string values are free text written by a customer, a person or a model that read
+ * the customer's text (anywhere in stored JSON); their strings are redacted, also inside lists.
+ */
+export const FREE_TEXT_KEYS: ReadonlySet<string> = new Set([
+  'inquiry_text',
+  'message',
+  'note',
+  'reason',
+  'comment',
+  'customer_history',
+  'resolution_reply',
+  'resolution_notes',
+  'dashboard_report',
+]);
 
 /**
  * A copy of `value` with the strings under FREE_TEXT_KEYS redacted, and whether anything
@@ -17,25 +33,23 @@ export const FREE_TEXT_KEYS: ReadonlySet<string> = new Set(['inquiry_text', 'mes
 export function redactFreeText<T>(value: T, redact: (text: string) => string): { value: T; changed: boolean } {
   let changed = false;
   const root = structuredClone(value);
-  const stack: unknown[] = [root];
+  // [node, whether it sits under a free-text key (a list of messages, say)]
+  const stack: [unknown, boolean][] = [[root, false]];
+  const visit = (holder: Record<string | number, unknown>, key: string | number, free: boolean) => {
+    const v = holder[key];
+    if (typeof v !== 'string') return stack.push([v, free]);
+    if (!free) return;
+    const redacted = redact(v);
+    if (redacted !== v) {
+      holder[key] = redacted;
+      changed = true;
+    }
+  };
   while (stack.length) {
-    const node = stack.pop();
+    const [node, free] = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
-    if (Array.isArray(node)) {
-      for (const item of node) stack.push(item);
-      continue;
-    }
-    const record = node as Record<string, unknown>;
-    for (const [key, v] of Object.entries(record)) {
-      if (typeof v === 'string') {
-        if (!FREE_TEXT_KEYS.has(key)) continue;
-        const redacted = redact(v);
-        if (redacted !== v) {
-          record[key] = redacted;
-          changed = true;
-        }
-      } else stack.push(v);
-    }
+    if (Array.isArray(node)) node.forEach((_, i) => visit(node as unknown as Record<number, unknown>, i, free));
+    else for (const key of Object.keys(node)) visit(node as Record<string, unknown>, key, free || FREE_TEXT_KEYS.has(key));
   }
   return { value: root, changed };
 }
