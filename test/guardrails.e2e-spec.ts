@@ -5,6 +5,7 @@ import request from 'supertest';
 import { ProblemException } from '../src/common/problem-details.js';
 import { Database } from '../src/database/database.js';
 import { ticketEvents, tickets } from '../src/database/schema.js';
+import { REDACTION_VERSION } from '../src/tickets/stored-redaction.js';
 import { TicketRedactionJob } from '../src/tickets/ticket-redaction.job.js';
 import { TriageAgent } from '../src/triage/triage.agent.js';
 import { FakeOpenAI, responsesFunctionCall, responsesMessage, responsesReply, type RecordedRequest } from './helpers/fake-openai.js';
@@ -91,7 +92,7 @@ describe('Guardrails at the HTTP edge (offline backend)', () => {
     expect(res.body.metadata.customer_history).toContain('[EMAIL_1]');
     const row = await app.get(Database).db.select().from(tickets).where(eq(tickets.id, res.body.id));
     for (const raw of RAW_VALUES) expect(JSON.stringify(row)).not.toContain(raw);
-    expect(row[0]!.redaction).toBe(1);
+    expect(row[0]!.redaction).toBe(REDACTION_VERSION);
   });
 
   it('POST /tickets with an injection → 422 with the ticket id; the ticket is kept, escalated and flagged for review, the agents never ran', async () => {
@@ -105,6 +106,12 @@ describe('Guardrails at the HTTP edge (offline backend)', () => {
     expect(ticket.inquiry_text).toContain('[PAYMENT_CARD_1]');
     expect(ticket.events.map((e: { type: string }) => e.type)).toEqual(['created', 'guardrail_tripped']);
     expect(ticket.triage).toBeNull();
+    const flagged = await http().get('/tickets?flagged=true&limit=100').expect(200);
+    expect(flagged.body.tickets.map((t: { id: string }) => t.id)).toContain(ticket.id);
+    expect(flagged.body.tickets.every((t: { review: unknown }) => t.review !== null)).toBe(true);
+    const others = await http().get('/tickets?flagged=false&limit=100').expect(200);
+    expect(others.body.tickets.map((t: { id: string }) => t.id)).not.toContain(ticket.id);
+    expectProblem(await http().get('/tickets?flagged=maybe'), 400);
   });
 
   it('the same Idempotency-Key replays the 422 and stores nothing more', async () => {
@@ -183,7 +190,7 @@ describe('Stored tickets from before redaction', () => {
       expect(await app.get(TicketRedactionJob).run()).toBe(1);
       const [row] = await db.select().from(tickets).where(eq(tickets.id, id));
       expect(row!.inquiryText).toBe('Card [PAYMENT_CARD_1], mail [EMAIL_1]');
-      expect(row!.redaction).toBe(1);
+      expect(row!.redaction).toBe(REDACTION_VERSION);
       const events = await db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, id));
       expect(events[0]!.data.message).toBe('again: [PAYMENT_CARD_1]');
       expect(await app.get(TicketRedactionJob).run()).toBe(0); // nothing left
