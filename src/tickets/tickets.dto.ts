@@ -109,6 +109,12 @@ export class TicketListQueryDto {
   @IsString()
   customer_id?: string;
 
+  @ApiPropertyOptional({ enum: ['true', 'false'], example: 'true', description: 'true: only tickets a guardrail flagged for review (`review` set); false: only the others.' })
+  @Optional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsIn([true, false], { message: 'flagged must be true or false' })
+  flagged?: boolean;
+
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'Created at or after (ISO-8601).' })
   @Optional()
   @Transform(toDate)

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { Database, type Db } from '../database/database.js';
 import { ticketEvents, tickets, type TicketEventRow, type TicketRow } from '../database/schema.js';
 import type { TicketStatus } from './ticket-status.js';
@@ -186,6 +186,7 @@ export class TicketsRepository {
     if (filter.priority) where.push(eq(tickets.priority, filter.priority));
     if (filter.channel) where.push(eq(tickets.channel, filter.channel));
     if (filter.customer_id) where.push(eq(tickets.customerId, filter.customer_id));
+    if (filter.flagged !== undefined) where.push(filter.flagged ? isNotNull(tickets.review) : isNull(tickets.review));
     if (filter.created_from) where.push(gte(tickets.createdAt, filter.created_from));
     if (filter.created_to) where.push(lt(tickets.createdAt, filter.created_to));
     if (filter.before_seq !== undefined) where.push(lt(tickets.seq, filter.before_seq));

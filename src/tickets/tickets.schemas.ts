@@ -25,6 +25,7 @@ export interface TicketListQuery {
   priority?: string;
   channel?: string;
   customer_id?: string;
+  flagged?: boolean;
   created_from?: Date;
   created_to?: Date;
   cursor?: string;
