@@ -334,19 +334,27 @@ describe('rate limiting in Redis', () => {
   });
 
   (redisSkip ? it.skip : it)(`two instances with the same REDIS_URL share one limit${redisSkip ? ` (skipped: ${redisSkip})` : ''}`, async () => {
-    const key = newKey('shared'); // unique per run: its counter is too
-    const env = { API_KEYS: `${key}:agents:run`, RATE_LIMIT_PER_MINUTE: '4', RATE_LIMIT_BURST_PER_SECOND: '0', REDIS_URL };
+    const [key, other] = [newKey('shared'), newKey('other')]; // unique per run: their counters are too
+    const env = { API_KEYS: `${key}:agents:run,${other}:agents:run`, RATE_LIMIT_PER_MINUTE: '4', RATE_LIMIT_BURST_PER_SECOND: '0', REDIS_URL };
     const [one, two] = [await createTestApp(env), await createTestApp(env)];
     try {
-      const get = (app: NestExpressApplication) => request(app.getHttpServer()).get('/agents').set('x-api-key', key);
+      const get = (app: NestExpressApplication, k = key) => request(app.getHttpServer()).get('/agents').set('x-api-key', k);
       for (const [i, app] of [one, two, one, two].entries()) {
         const res = await get(app).expect(200);
+        expect(res.headers['ratelimit-limit']).toBe('4');
         expect(res.headers['ratelimit-remaining']).toBe(String(3 - i));
+        expect(res.headers['x-ratelimit-remaining']).toBe(String(3 - i));
+        expect(res.headers['ratelimit-policy']).toBe('4;w=60');
       }
       expectProblem(await get(one), 429);
       const limited = await get(two);
       expectProblem(limited, 429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect(limited.body).toMatchObject({ limit: 4, window_seconds: 60 });
+      // Another key keeps its own budget on both instances.
+      expect((await get(one, other).expect(200)).headers['ratelimit-remaining']).toBe('3');
+      expect((await get(two, other).expect(200)).headers['ratelimit-remaining']).toBe('2');
     } finally {
       await Promise.all([one.close(), two.close()]);
     }

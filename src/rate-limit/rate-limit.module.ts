@@ -1,30 +1,30 @@
 import { Logger, Module } from '@nestjs/common';
 import { AppConfigModule } from '../config/config.module.js';
 import { AppConfig } from '../config/configuration.js';
-import { MemoryThrottlerStorage } from './memory-throttler-storage.js';
-import { RATE_LIMIT_STORAGE, type RateLimitStorage } from './rate-limit-storage.js';
-import { RateLimitGuard, rateLimitWindows } from './rate-limit.guard.js';
-import { RedisThrottlerStorage } from './redis-throttler-storage.js';
+import { RateLimitCounters, rateLimitWindows } from './rate-limit-counters.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
 
 /**
- * Per-key rate limits (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST_PER_SECOND). Counters live in this
- * process's memory, or in Redis with REDIS_URL so every instance counts against the same limit.
- * AppModule registers RateLimitGuard as a global guard after AuthGuard (it counts per key).
+ * Per-key rate limits (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST_PER_SECOND), counted by
+ * rate-limiter-flexible in this process's memory, or in Redis with REDIS_URL so every instance
+ * counts against the same limit. AppModule registers RateLimitGuard as a global guard after
+ * AuthGuard (it counts per key).
  */
 @Module({
   imports: [AppConfigModule],
   providers: [
     {
-      provide: RATE_LIMIT_STORAGE,
+      provide: RateLimitCounters,
       inject: [AppConfig],
-      useFactory: async (config: AppConfig): Promise<RateLimitStorage> => {
+      useFactory: async (config: AppConfig): Promise<RateLimitCounters> => {
+        const windows = rateLimitWindows(config.env);
         const url = config.env.REDIS_URL;
-        if (!url || !rateLimitWindows(config.env).length) return new MemoryThrottlerStorage();
-        const storage = RedisThrottlerStorage.connect(url);
+        if (!url || !windows.length) return RateLimitCounters.inMemory(windows);
+        const counters = RateLimitCounters.inRedis(url, windows);
         const logger = new Logger('RateLimit');
-        if (await storage.waitUntilReady()) logger.log('Rate-limit counters in Redis (shared by every instance).');
+        if (await counters.waitUntilReady()) logger.log('Rate-limit counters in Redis (shared by every instance).');
         else logger.warn('Redis (REDIS_URL) is not reachable yet: requests are not rate limited until it is.');
-        return storage;
+        return counters;
       },
     },
     RateLimitGuard,
