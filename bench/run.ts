@@ -11,6 +11,7 @@ import { inquiries, resolutionBodies, ticketUpdates, triageBodies } from './fixt
 import { BENCH_ENV, PINNED, freePort, load, newDataDir, pinSelf, rssMb, startServer, startupOnce, type LoadResult, type Post } from './http-load.js';
 import type { DbRow } from './db.js';
 import { classifierBench } from './classifier.js';
+import { guardrailsBench } from './guardrails.js';
 import { median, monitoringBench, searchBench, type MonitoringBench, type SearchBench } from './in-process.js';
 
 const quick = process.argv.includes('--quick');
@@ -86,6 +87,26 @@ for (const n of SEARCH_SIZES) {
     met: target ? s.p95_ms <= target : undefined,
   });
 }
+
+// ---- in process: the input guardrails on the shipped inquiries (bench/guardrails.ts) ----
+log('guardrails: redaction, limits and prompt injection on the shipped inquiries, and 20k-character adversarial texts');
+const guardrails = guardrailsBench();
+rows.push({
+  scenario: 'guardrails on one inquiry (redact + limits + injection)',
+  measured: `mean ${fmt(guardrails.inspect_mean_us, 0)} µs, p99 ${fmt(guardrails.inspect_p99_us, 0)} µs (redact ${fmt(guardrails.redact_us, 0)}, limits ${fmt(guardrails.limits_us, 0)}, injection ${fmt(guardrails.injection_us, 0)})`,
+  baseline: `triage classifier ${fmt(guardrails.triage_mean_us, 0)} µs`,
+  ratio: guardrails.inspect_mean_us / guardrails.triage_mean_us,
+  target: '',
+  met: undefined,
+});
+rows.push({
+  scenario: 'guardrails, 20k-character adversarial texts',
+  measured: `slowest ${fmt(guardrails.adversarial_max_ms, 1)} ms`,
+  baseline: '',
+  ratio: undefined,
+  target: '≤ 50 ms',
+  met: guardrails.adversarial_max_ms <= 50,
+});
 
 // ---- in process: the database layer on PGlite and PostgreSQL (bench/db.ts) ----
 // Loaded here, so that the groups before it run in the heap they always had.
@@ -190,6 +211,7 @@ writeFileSync(
       search,
       database: database.result,
       classifier,
+      guardrails,
       startup: { first_start: firstStart, runs: startups, median_ms: startupMs, idle_rss_mb: idleRss },
       http,
     },
