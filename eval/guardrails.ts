@@ -4,16 +4,19 @@
  * A benign message that is blocked is a false positive of the detector that blocked it.
  * Shared by `npm run eval` and src/guardrails/detectors/corpus.spec.ts (which asserts floors).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { checkReply, REPLY_REASONS } from '../src/guardrails/detectors/reply.js';
 import { checkTextLimits, TEXT_LIMIT_REASONS } from '../src/guardrails/detectors/limits.js';
-import { detectInjection, DEFAULT_INJECTION_THRESHOLD } from '../src/guardrails/detectors/injection.js';
+import { detectInjection, DEFAULT_INJECTION_THRESHOLD, MODEL_MIN_PROBABILITY, MODEL_MIN_WORDS } from '../src/guardrails/detectors/injection.js';
+import { INJECTION_TRAINING_FILE, InjectionModel, loadInjectionExamples, modelWordCount } from '../src/guardrails/detectors/injection-model.js';
+import { exampleFolds } from '../src/triage/dataset-split.js';
 import { detectPii } from '../src/guardrails/detectors/pii.js';
 import { PII_KINDS, type PiiKind } from '../src/guardrails/detectors/types.js';
 import { TICKET_STATUSES } from '../src/resolution/resolution.schemas.js';
-import { readJsonl } from './datasets.js';
+import { loadArticles, readJsonl } from './datasets.js';
 import { pct, table } from './report.js';
 
 export const GUARDRAIL_INPUT_CORPUS = 'test/fixtures/guardrails/input.jsonl';
@@ -87,6 +90,8 @@ export interface GuardrailEvaluation {
   detectors: DetectorScore[];
   /** Every disagreement with the labels (false positives and false negatives). */
   misses: GuardrailMiss[];
+  /** The learned injection classifier on text it never trained on (absent with `injectionModel: false`). */
+  injection_model?: InjectionModelEvaluation;
 }
 
 export interface GuardrailEvalOptions {
@@ -94,6 +99,8 @@ export interface GuardrailEvalOptions {
   output?: string;
   maxChars?: number;
   threshold?: number;
+  /** Also measure the learned injection classifier (cross-validation, test sets; ≈ 2 s). Default true. */
+  injectionModel?: boolean;
 }
 
 class Counter {
@@ -208,6 +215,7 @@ export function evaluateGuardrails(options: GuardrailEvalOptions = {}): Guardrai
     benign: { cases: benign, flagged: benignFlagged.length, ids: benignFlagged },
     detectors,
     misses,
+    ...(options.injectionModel === false ? {} : { injection_model: evaluateInjectionModel() }),
   };
 }
 
@@ -229,4 +237,144 @@ export function printGuardrails(r: GuardrailEvaluation): void {
     console.log(`\ndisagreements with the labels (${r.misses.length})`);
     console.log(table(['case', 'detector', 'expected', 'got'], r.misses.map((m) => [m.id, m.detector, m.expected, m.got])));
   }
+  if (r.injection_model) printInjectionModel(r.injection_model);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The learned injection classifier (src/guardrails/detectors/injection-model.ts): measured on
+// text it never trained on, with and without it.
+
+export const INJECTION_HELDOUT_SET = 'data/guardrails/injection-heldout.jsonl';
+const TRIAGE_FILES = ['data/triage/billing.jsonl', 'data/triage/general.jsonl', 'data/triage/technical.jsonl'];
+const KB_DIR = 'data/kb';
+/** Model-alone cuts reported from the cross-validation (the shipped one is MODEL_MIN_PROBABILITY). */
+const CUTS = [0.5, 0.7, 0.8, 0.85, 0.9, 0.95];
+
+export interface PrCount {
+  positives: number;
+  negatives: number;
+  tp: number;
+  fp: number;
+  precision: number | null;
+  recall: number | null;
+  /** Ids (or the first 60 characters) of the negatives flagged. */
+  false_positives: string[];
+}
+
+export interface InjectionModelEvaluation {
+  training: { file: string; examples: number; injections: number; clean: number; ms: number; temperature: number };
+  settings: { min_probability: number; min_words: number };
+  /** Grouped 5-fold cross-validation on the training set: the model alone at each cut. */
+  cv: { folds: number; cuts: { cut: number; tp: number; fp: number; positives: number; negatives: number }[] };
+  /** Rules alone vs rules + model, per test set the model never trained on. */
+  sets: { name: string; rules: PrCount; combined: PrCount }[];
+}
+
+function count(rows: readonly { key: string; y: boolean; flagged: boolean }[]): PrCount {
+  const tp = rows.filter((r) => r.y && r.flagged).length;
+  const fps = rows.filter((r) => !r.y && r.flagged);
+  const positives = rows.filter((r) => r.y).length;
+  return {
+    positives,
+    negatives: rows.length - positives,
+    tp,
+    fp: fps.length,
+    precision: tp + fps.length ? tp / (tp + fps.length) : null,
+    recall: positives ? tp / positives : null,
+    false_positives: fps.map((r) => r.key),
+  };
+}
+
+export function evaluateInjectionModel(): InjectionModelEvaluation {
+  const train = loadInjectionExamples();
+  const t0 = performance.now();
+  const model = InjectionModel.train(train);
+  const ms = performance.now() - t0;
+
+  // (a) grouped 5-fold CV: near-duplicates (Jaccard ≥ 0.5 of word bigrams) share a fold.
+  const split = exampleFolds(train);
+  const oof: { p: number; y: boolean }[] = [];
+  for (let f = 0; f < 5; f++) {
+    const m = InjectionModel.train(train.filter((_, i) => split.folds[i] !== f));
+    train.forEach((e, i) => {
+      if (split.folds[i] === f) oof.push({ p: modelWordCount(e.text) >= MODEL_MIN_WORDS ? m.probability(e.text) : 0, y: e.injection });
+    });
+  }
+  const cuts = [...new Set([...CUTS, MODEL_MIN_PROBABILITY])].sort().map((cut) => ({
+    cut,
+    tp: oof.filter((r) => r.y && r.p >= cut).length,
+    fp: oof.filter((r) => !r.y && r.p >= cut).length,
+    positives: oof.filter((r) => r.y).length,
+    negatives: oof.filter((r) => !r.y).length,
+  }));
+
+  // (b, c) test sets: both verdicts per text.
+  const both = (name: string, items: { key: string; text: string; y: boolean }[]) => ({
+    name,
+    rules: count(items.map((x) => ({ ...x, flagged: detectInjection(x.text, { model: false }).tripped }))),
+    combined: count(items.map((x) => ({ ...x, flagged: detectInjection(x.text).tripped }))),
+  });
+  const inputs = readJsonl(resolve(ROOT, GUARDRAIL_INPUT_CORPUS), InputCaseSchema);
+  const clean = (x: InputCase) => !x.injection && !x.pii.length && x.limits === null;
+  const corpus = inputs.map((x) => ({ key: x.id, text: x.text, y: x.injection }));
+  const heldout = readJsonl(resolve(ROOT, INJECTION_HELDOUT_SET), HeldOutSchema).map((x) => ({ key: x.id, text: x.text, y: x.injection }));
+  const trained = new Set(train.map((e) => e.text));
+  const inquiries = TRIAGE_FILES.flatMap((f) => readJsonl(resolve(ROOT, f), z.object({ id: z.string(), text: z.string() }).loose()))
+    .filter((x) => !trained.has(x.text))
+    .map((x) => ({ key: x.id, text: x.text, y: false }));
+  const articles = loadArticles(resolve(ROOT, KB_DIR));
+  const markdown = readdirSync(resolve(ROOT, KB_DIR))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => ({ key: f, text: readFileSync(resolve(ROOT, KB_DIR, f), 'utf8'), y: false }));
+  const sets = [
+    both(`corpus: all ${corpus.length} input cases`, corpus),
+    both('corpus: clean cases', inputs.filter(clean).map((x) => ({ key: x.id, text: x.text, y: false }))),
+    both('corpus: held-out rounds (h-, h2-)', corpus.filter((x) => /^h2?-/.test(x.key))),
+    both(`fresh held-out set (${INJECTION_HELDOUT_SET})`, heldout),
+    both('triage inquiries not trained on', inquiries),
+    both('KB article bodies', articles.map((a) => ({ key: a.id, text: a.body, y: false }))),
+    both('KB article titles', articles.map((a) => ({ key: a.id, text: a.title, y: false }))),
+    both('KB article files (markdown import)', markdown),
+  ];
+  return {
+    training: {
+      file: shown(INJECTION_TRAINING_FILE),
+      examples: train.length,
+      injections: train.filter((e) => e.injection).length,
+      clean: train.filter((e) => !e.injection).length,
+      ms: Math.round(ms),
+      temperature: model.temperature,
+    },
+    settings: { min_probability: MODEL_MIN_PROBABILITY, min_words: MODEL_MIN_WORDS },
+    cv: { folds: 5, cuts },
+    sets,
+  };
+}
+
+const HeldOutSchema = z.object({ id: z.string().min(1), text: z.string().min(1), injection: z.boolean() });
+
+export function printInjectionModel(r: InjectionModelEvaluation): void {
+  const t = r.training;
+  console.log(
+    `\n## Learned injection classifier: ${t.examples} training examples (${t.injections} injections, ${t.clean} clean; ${t.file}), trained in ${t.ms} ms, temperature ${t.temperature}; counts from p ≥ ${r.settings.min_probability} on texts of ≥ ${r.settings.min_words} words`,
+  );
+  console.log(`\ngrouped ${r.cv.folds}-fold cross-validation on the training set, the model alone`);
+  console.log(table(['p ≥', 'injections caught', 'recall', 'clean flagged', 'FP rate'], r.cv.cuts.map((c) => [c.cut, `${c.tp} of ${c.positives}`, pct(c.tp / c.positives), `${c.fp} of ${c.negatives}`, pct(c.fp / c.negatives)])));
+  console.log('\nrules alone vs rules + model, on text the model never trained on');
+  console.log(
+    table(
+      ['set', 'injections', 'clean', 'rules: TP / FP', 'rules: P / R', 'rules + model: TP / FP', 'rules + model: P / R', 'false positives (rules + model)'],
+      r.sets.map((s) => [
+        s.name,
+        s.rules.positives,
+        s.rules.negatives,
+        `${s.rules.tp} / ${s.rules.fp}`,
+        `${pct(s.rules.precision)} / ${pct(s.rules.recall)}`,
+        `${s.combined.tp} / ${s.combined.fp}`,
+        `${pct(s.combined.precision)} / ${pct(s.combined.recall)}`,
+        s.combined.false_positives.join(', ') || 'none',
+      ]),
+    ),
+  );
 }

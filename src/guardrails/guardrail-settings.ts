@@ -87,7 +87,7 @@ export function describeGuardrails(s: GuardrailSettings, backend: 'openai' | 'of
       description:
         'Scores instructions aimed at the agents (ignore previous instructions, fake system messages, prompt extraction, smuggled tool calls, encoded payloads, jailbreaks) and refuses text scoring at or above the threshold (422).' +
         (backend === 'openai' ? ' Borderline scores are classified by a small guardrail agent on the OpenAI backend.' : ''),
-      reasons: ['ignore_instructions', 'system_impersonation', 'prompt_extraction', 'tool_smuggling', 'encoded_payload', 'jailbreak'],
+      reasons: ['ignore_instructions', 'system_impersonation', 'prompt_extraction', 'tool_smuggling', 'encoded_payload', 'jailbreak', 'learned_classifier'],
       settings: {
         threshold: s.injectionThreshold,
         borderline: s.injectionBorderline,

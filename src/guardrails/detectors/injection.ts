@@ -5,17 +5,24 @@
  * Strong phrasings ("ignore all previous instructions") trip alone; weak cues ("system prompt"
  * mentioned, a line starting "System:") need company.
  *
+ * A learned classifier (injection-model.ts) backs the rules: when it is confident (calibrated
+ * p ≥ MODEL_MIN_PROBABILITY on a text of at least MODEL_MIN_WORDS words) its probability, mapped
+ * onto the rules' scale, replaces a lower rule score (see `detectInjection`).
+ *
  * The text is normalised on a copy (NFKC, accents folded, lower case, zero-width and bidi
  * characters removed, whitespace collapsed; then a leetspeak variant and, when the text has
  * letter-spaced words, a variant without the spaces); an index array maps every normalised
  * character back to the original, so spans point into the original text. Every pattern is
  * linear: no nested unbounded quantifiers.
  */
+import { injectionProbability, modelWordCount } from './injection-model.js';
 import type { Finding, Verdict } from './types.js';
 
 export interface InjectionOptions {
   /** Score at which the verdict trips (default 0.7). */
   threshold?: number;
+  /** Whether the learned classifier (injection-model.ts) backs the rules (default true). */
+  model?: boolean;
 }
 
 export const INJECTION_FAMILIES = [
@@ -510,15 +517,49 @@ function scoreText(original: string, depth: number): Scored {
   return { score: 1 - keep, findings };
 }
 
+/** Reason code of the learned classifier's finding. */
+export const LEARNED_REASON = 'learned_classifier';
 /**
- * Scores `text` for prompt injection. `reason` is the family of the strongest finding
+ * Calibrated model probability from which the model counts (chosen on the training set's grouped
+ * 5-fold cross-validation: the lowest cut with at most 0.3 % of clean messages above it; see
+ * docs/EVALUATION.md#guardrails). Below it the model adds nothing: no score, no finding.
+ */
+export const MODEL_MIN_PROBABILITY = 0.85;
+/** Texts with fewer words are left to the rules: a tag or a two-word title is too little to judge. */
+export const MODEL_MIN_WORDS = 4;
+
+/**
+ * The model's probability on the rules' scale: MODEL_MIN_PROBABILITY maps to the default
+ * threshold (0.7) and 1 to 1, linearly; below MODEL_MIN_PROBABILITY, 0.
+ */
+export function learnedScore(p: number): number {
+  if (!(p >= MODEL_MIN_PROBABILITY)) return 0;
+  return DEFAULT_INJECTION_THRESHOLD + ((1 - DEFAULT_INJECTION_THRESHOLD) * (p - MODEL_MIN_PROBABILITY)) / (1 - MODEL_MIN_PROBABILITY);
+}
+
+/**
+ * Scores `text` for prompt injection: the rules' score, or the learned classifier's when it is
+ * confident and higher (the larger of the two; see `learnedScore`). `reason` is the family of
+ * the strongest rule finding, or `learned_classifier` when only the model found something
  * (present whenever there is a finding); `tripped` when score ≥ threshold.
  */
 export function detectInjection(text: string, options: InjectionOptions = {}): Verdict {
   const threshold = options.threshold ?? DEFAULT_INJECTION_THRESHOLD;
-  const { score, findings } = scoreText(text, 0);
+  const rules = scoreText(text, 0);
+  let { score } = rules;
+  const findings = rules.findings;
+  if (options.model !== false && modelWordCount(text) >= MODEL_MIN_WORDS) {
+    const learned = learnedScore(injectionProbability(text));
+    if (learned > 0) {
+      // Evidence: the whole text (the model reads all of it).
+      findings.push({ detector: DETECTOR, reason: LEARNED_REASON, weight: Math.round(learned * 1000) / 1000, start: 0, end: text.length });
+      score = Math.max(score, learned);
+    }
+  }
   const rounded = Math.round(score * 1000) / 1000;
-  const strongest = findings.reduce<Finding | undefined>((best, f) => (!best || (f.weight ?? 0) > (best.weight ?? 0) ? f : best), undefined);
+  // The rules name the family when they saw anything; the model's finding decides only alone.
+  const ruleFindings = findings.filter((f) => f.reason !== LEARNED_REASON);
+  const strongest = (ruleFindings.length ? ruleFindings : findings).reduce<Finding | undefined>((best, f) => (!best || (f.weight ?? 0) > (best.weight ?? 0) ? f : best), undefined);
   return {
     detector: DETECTOR,
     tripped: findings.length > 0 && rounded >= threshold,
