@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/configuration.js';
 import { checkReply, checkTextLimits, detectInjection, redactPii } from './detectors/index.js';
+import { injectionModel } from './detectors/injection-model.js';
 import { PII_KINDS, type Finding, type Verdict } from './detectors/types.js';
 import { describeGuardrails, guardrailSettings, type GuardrailDescription, type GuardrailSettings } from './guardrail-settings.js';
 import type { GuardrailTrip } from './guardrail-trip.js';
@@ -32,7 +33,7 @@ interface RuleResult {
  * configuration (GET /guardrails shows them).
  */
 @Injectable()
-export class GuardrailsService {
+export class GuardrailsService implements OnModuleInit {
   private readonly logger = new Logger('Guardrails');
   readonly settings: GuardrailSettings;
 
@@ -46,6 +47,14 @@ export class GuardrailsService {
   /** Whether every PII kind is redacted (what stored rows may record as fully redacted). */
   get redactsAllKinds(): boolean {
     return this.settings.enabled.pii_redaction && PII_KINDS.every((k) => this.settings.piiKinds.includes(k));
+  }
+
+  /** The learned injection classifier trains here (~0.2 s), not on the first customer's request. */
+  onModuleInit(): void {
+    if (!this.settings.enabled.prompt_injection) return;
+    const started = performance.now();
+    injectionModel();
+    this.logger.log(`Trained the prompt-injection classifier in ${Math.round(performance.now() - started)} ms`);
   }
 
   describe(): GuardrailDescription[] {
