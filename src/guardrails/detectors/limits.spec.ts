@@ -35,6 +35,27 @@ describe('checkTextLimits', () => {
     expect(check('col1\tcol2\r\nrow2\n').tripped).toBe(false);
   });
 
+  it('control_characters: a form feed or vertical tab pasted from a PDF is white space, not a control', () => {
+    expect(check('Page 1 of the invoice\fPage 2: totals and VAT').tripped).toBe(false);
+    expect(check('Line one\u000bLine two of the address').tripped).toBe(false);
+  });
+
+  it('bidi_override: one balanced embedding or isolate pair is ordinary text (RTL locales)', () => {
+    // Android in Arabic or Hebrew locales wraps phone numbers in LRE … PDF; names get FSI … PDI.
+    expect(check('رقمي \u202a+44 20 7946 0958\u202c شكرا').tripped).toBe(false);
+    expect(check('Please add \u2068Dana Levi\u2069 to the workspace').tripped).toBe(false);
+    expect(check('From \u2067דנה\u2069 and \u2068Omar\u2069, call \u202b+1 555 0100\u202c').tripped).toBe(false);
+    // Unbalanced, nested, crossing a line, mismatched or many pairs still trip.
+    expect(reason('Please add \u2068Dana Levi to the workspace')).toBe('bidi_override');
+    expect(reason('name \u2068a \u2067b\u2069 c\u2069')).toBe('bidi_override');
+    expect(reason('name \u2068first line\nsecond\u2069')).toBe('bidi_override');
+    expect(reason('number \u202a12345\u2069')).toBe('bidi_override');
+    expect(reason('\u2068a\u2069 '.repeat(5))).toBe('bidi_override');
+    // Overrides trip even when balanced.
+    expect(reason('file \u202eexe.tpircs\u202c here')).toBe('bidi_override');
+    expect(reason('\u202dhello\u202c')).toBe('bidi_override');
+  });
+
   it('bidi_override: embeddings, overrides and isolates ("Trojan source")', () => {
     for (const c of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']) {
       expect(reason(`access ${c}level`)).toBe('bidi_override');
@@ -98,6 +119,17 @@ describe('checkTextLimits', () => {
   it('caps the evidence at 10 findings per reason', () => {
     const v = check('a\u0000'.repeat(1000));
     expect(v.findings.filter((f) => f.reason === 'control_characters')).toHaveLength(10);
+  });
+
+  it('tag characters cost linear time: 20,000 code points of flag-like tag runs in well under 200 ms', () => {
+    // Each tag used to walk back to the flag and search the whole rest of the text for a cancel tag.
+    const text = ('\u{1F3F4}' + '\u{E0067}'.repeat(3)).repeat(5000);
+    const started = performance.now();
+    expect(reason(text)).toBe('invisible_characters');
+    expect(performance.now() - started).toBeLessThan(200);
+    // A subdivision flag is still legitimate, even after a long run of stray tags.
+    expect(check(`${'\u{E0067}'.repeat(50)}`).tripped).toBe(true);
+    expect(check(`Scotland 🏴󠁧󠁢󠁳󠁣󠁴󠁿 and ${'word '.repeat(10)}🏴󠁧󠁢󠁷󠁬󠁳󠁿`).tripped).toBe(false);
   });
 
   it('is linear: 200,000 characters of worst cases in well under a second', () => {

@@ -32,9 +32,18 @@ const MAX_FINDINGS_PER_REASON = 10;
 /** White space and characters that show nothing (zero-width, word joiner, BOM, Hangul fillers). */
 // eslint-disable-next-line no-misleading-character-class -- a set of single code points (escapes), never combined
 const BLANK = /^[\s\u180e\u200b-\u200d\u2060-\u2064\ufeff\u3164\u115f\u1160\uffa0\u034f]*$/u;
+/** C0 and C1 controls, except tab, line feed, vertical tab, form feed and carriage return (PDF pastes carry \f and \v). */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g;
 const BIDI_OVERRIDE = /[\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Balanced bidi embeddings (LRE/RLE … PDF) and isolates (LRI/RLI/FSI … PDI) are ordinary: Android
+ * in right-to-left locales wraps phone numbers in U+202A…U+202C, and names get U+2068…U+2069. A
+ * few such pairs, not nested, each closed on its own line, pass.
+ */
+const MAX_BALANCED_BIDI_PAIRS = 4;
+const BIDI_OPENS_EMBEDDING = /[\u202a\u202b]/;
+const BIDI_OPENS_ISOLATE = /[\u2066-\u2068]/;
 /**
  * Zero-width and format characters that hide text (tag characters: U+E0000–E007F). Not the soft
  * hyphen: text pasted from word processors is full of them.
@@ -46,6 +55,8 @@ const PICTO = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator
 // eslint-disable-next-line no-misleading-character-class -- a set of single code points (escapes), never combined
 const JOINING_SCRIPT = /[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u0900-\u0dff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\ua8e0-\ua8ff\ufb50-\ufdff\ufe70-\ufeff]/u;
 const TAG_CANCEL = '\udb40\udc7f';
+/** Tags (before the cancel tag) a flag sequence may carry: subdivision flags have ≤ 7, Unicode allows a few more. */
+const MAX_FLAG_TAGS = 12;
 const BLACK_FLAG = '\u{1f3f4}';
 
 /** Code points, not UTF-16 units. */
@@ -90,14 +101,43 @@ function legitimateInvisible(text: string, i: number, ch: string): boolean {
     return false;
   }
   if (ch.length === 2 && ch.charCodeAt(0) === 0xdb40) {
-    // Walk back over tags to the flag.
+    // Walk back over tags to the flag: at most MAX_FLAG_TAGS of them, so a long run of tags
+    // costs a bounded amount per character (linear overall, never quadratic).
     let j = i;
-    while (j >= 2 && text.charCodeAt(j - 2) === 0xdb40) j -= 2;
+    while (j >= 2 && i - j < 2 * MAX_FLAG_TAGS && text.charCodeAt(j - 2) === 0xdb40) j -= 2;
     if (text.slice(Math.max(0, j - 2), j) !== BLACK_FLAG) return false;
-    const end = text.indexOf(TAG_CANCEL, j);
-    return end >= i && end - j <= 2 * 12; // subdivision flags have ≤ 7 tags
+    // The cancel tag must close the sequence within the same bounded window.
+    const end = text.slice(j, j + 2 * (MAX_FLAG_TAGS + 1)).indexOf(TAG_CANCEL);
+    return end >= 0 && j + end >= i;
   }
   return false;
+}
+
+/**
+ * True when every bidi control in the text belongs to one of a few balanced, unnested pairs
+ * (embedding closed by PDF, isolate closed by PDI, on the same line), and there are no overrides
+ * (U+202D, U+202E). Also true when there are none at all.
+ */
+function balancedBidi(text: string): boolean {
+  let open: 'embedding' | 'isolate' | undefined;
+  let pairs = 0;
+  for (const m of text.matchAll(/[\u202a-\u202e\u2066-\u2069\n\r\u2029]/g)) {
+    const c = m[0];
+    if (c === '\n' || c === '\r' || c === '\u2029') {
+      if (open) return false; // not closed on its line
+      continue;
+    }
+    if (BIDI_OPENS_EMBEDDING.test(c) || BIDI_OPENS_ISOLATE.test(c)) {
+      if (open) return false; // nested
+      open = BIDI_OPENS_EMBEDDING.test(c) ? 'embedding' : 'isolate';
+    } else if ((c === '\u202c' && open === 'embedding') || (c === '\u2069' && open === 'isolate')) {
+      open = undefined;
+      if (++pairs > MAX_BALANCED_BIDI_PAIRS) return false;
+    } else {
+      return false; // an override, or a closer without its opener
+    }
+  }
+  return open === undefined;
 }
 
 /** Share of positions where the text repeats itself with a period of 1..32 (≥ 0.9 means filler). */
@@ -159,7 +199,7 @@ export function checkTextLimits(text: string, options: TextLimitsOptions): Verdi
     }
     return count;
   };
-  collect(BIDI_OVERRIDE, 'bidi_override');
+  if (!balancedBidi(text)) collect(BIDI_OVERRIDE, 'bidi_override');
   collect(CONTROL, 'control_characters');
 
   // Garbled: mostly replacement or private-use characters (of the non-space characters).
