@@ -21,7 +21,12 @@ const DETECTOR = 'pii';
 /** Most specific first: ties in length go to the earlier kind. */
 const SPECIFICITY: readonly PiiKind[] = ['secret', 'payment_card', 'iban', 'national_id', 'email', 'password', 'phone'];
 
-const PLACEHOLDER_SOURCE = String.raw`\[(PAYMENT_CARD|IBAN|NATIONAL_ID|EMAIL|PHONE|PASSWORD|SECRET)_(\d{1,6})\]`;
+const PLACEHOLDER_SOURCE = String.raw`\[(PAYMENT_CARD|IBAN|NATIONAL_ID|EMAIL|PHONE|PASSWORD|SECRET)_(\d{1,9})\]`;
+/**
+ * Numbering never goes past this (8 digits), so every placeholder written matches the pattern
+ * (9 digits): a placeholder already in the text with a number at or above it is not reserved.
+ */
+const MAX_PLACEHOLDER_NUMBER = 99_999_999;
 /** Matches the placeholders redactPii writes, e.g. `[PAYMENT_CARD_1]`, `[EMAIL_12]` (global). */
 export const PLACEHOLDER_PATTERN = new RegExp(PLACEHOLDER_SOURCE, 'g');
 const PLACEHOLDER_EXACT = new RegExp(`^${PLACEHOLDER_SOURCE}$`);
@@ -54,7 +59,7 @@ const digitsOf = (s: string): string => s.replace(/\D/g, '');
 function cueWindow(text: string, at: number): string {
   return text
     .slice(Math.max(0, at - 400), at)
-    .replace(/\[(?:[A-Z]+(?:_[A-Z]+)*_\d{1,6}|_+)\]/g, '[]')
+    .replace(/\[(?:[A-Z]+(?:_[A-Z]+)*_\d{1,9}|_+)\]/g, '[]')
     .slice(-40);
 }
 
@@ -111,10 +116,20 @@ function cardGrouping(groups: readonly number[]): boolean {
   return /^(4-4-4-4(-[1-3])?|4-4-4-[1-3]|4-6-5|4-6-4|4-4-4-4-4|4-4-5|4-4-4-7|5-5-5-4|4-6-6|4-4-4-6)$/.test(g);
 }
 
-/** Runs of digit groups separated by one space or dash. */
-const DIGIT_RUN = /\d+(?:[ -]\d+)*/g;
+/**
+ * Runs of digit groups. Between two groups: one or two spaces (also no-break, narrow no-break, thin
+ * and ideographic spaces), or one dash (also en dash, full-width hyphen), dot or slash with an
+ * optional space either side. The group
+ * lengths (cardGrouping), the issuer prefix and Luhn keep dates, times, versions, IP addresses,
+ * prices and phone numbers out.
+ */
+const DIGIT_RUN = /\d+(?:(?:[ \u00a0\u202f\u2009\u3000]{1,2}|[ \u00a0\u202f\u2009\u3000]?[-\u2013\uff0d./][ \u00a0\u202f\u2009\u3000]?)\d+)*/g;
+const FULL_WIDTH_DIGIT = /[\uff10-\uff19]/g;
+/** Full-width digits (０-９) as ASCII digits: one UTF-16 unit each, so offsets stay valid. */
+const foldDigits = (s: string): string => s.replace(FULL_WIDTH_DIGIT, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 
-function findCards(text: string, out: Candidate[]): void {
+function findCards(original: string, out: Candidate[]): void {
+  const text = foldDigits(original);
   for (const m of text.matchAll(DIGIT_RUN)) {
     const start = m.index;
     const run = m[0];
@@ -341,8 +356,23 @@ const NOT_A_PASSWORD = new Set(
   inválida incorreta correta a o nova errada expirada
   sbagliata corretta scaduta nuova il lo
   muito muita longa longo curta curto fraca forte larga largo débil debil longue courte faible lang kurz schwach stark
-  needed needs need please help`.split(/\s+/),
+  needed needs need please help
+  longer shorter must should shall will would can cannot can't could may might has have had having is was are were be does did do doesn't don't
+  didn't isn't wasn't won't than then at least minimum maximum max min exactly forgot forget forgetting keeps keep got gets seems contains
+  includes requires require asks says shows appears again already either neither nor so too if when where who how why yes`.split(/\s+/),
 );
+
+/** Placeholders (or masked findings) at the start of a value. */
+const LEADING_PLACEHOLDERS = /^(?:\[(?:[A-Z]+(?:_[A-Z]+)*_\d{1,9}|_+)\])+/;
+
+/** The end of the unquoted token at `s`, without the sentence punctuation after it. */
+function tokenEnd(text: string, s: number): number {
+  let e = s;
+  // Long enough for any password: a value cut short would leave its tail in clear.
+  while (e < text.length && e - s < 512 && !/[\s"'<>]/.test(text[e]!) && !(text[e] === '&' && /^&[A-Za-z_][\w.-]*=/.test(text.slice(e, e + 40)))) e++;
+  while (e > s && /[.,;:)\]}]/.test(text[e - 1]!)) e--;
+  return e;
+}
 
 function passwordValue(text: string, at: number, weak: boolean, pin: boolean): Candidate | undefined {
   let s = at;
@@ -355,14 +385,16 @@ function passwordValue(text: string, at: number, weak: boolean, pin: boolean): C
     s++;
     e = stop;
   } else {
-    e = s;
-    // The value ends at white space, a quote, or "&name=" (the next query parameter).
-    while (e < text.length && e - s < 128 && !/[\s"'<>]/.test(text[e]!) && !(text[e] === '&' && /^&[A-Za-z_][\w.-]*=/.test(text.slice(e, e + 40)))) e++;
-    // Sentence punctuation after the value is not part of it.
-    while (e > s && /[.,;:)\]}]/.test(text[e - 1]!)) e--;
+    // Unquoted, the value is one token: it ends at white space, a quote, or "&name=" (the next
+    // query parameter). A password with a space in it is taken whole only when quoted
+    // ('password: "p@ss w0rd"'); unquoted, the words after the first are ordinary text to us.
+    e = tokenEnd(text, s);
   }
   const value = text.slice(s, e);
   if (value.length === 0) return undefined;
+  // "[EMAIL_1]abc": a placeholder glued to more characters does not make the value one.
+  const rest = value.replace(LEADING_PLACEHOLDERS, '');
+  if (rest.length < value.length) return rest.length > 0 ? { kind: 'password', start: s, end: e } : undefined;
   if (pin) return /^\d{4,8}$/.test(value) ? { kind: 'password', start: s, end: e } : undefined;
   if (value.length < 4 || value.startsWith('[')) return undefined;
   if (/^[*•●·x.\-_#]+$/i.test(value)) return undefined; // already masked: "******", "xxxx"
@@ -407,7 +439,7 @@ const SECRET_PATTERNS: readonly RegExp[] = [
 ];
 const AWS_SECRET = /\b(?:aws_secret_access_key|secret[_ ]access[_ ]key|aws[_ ]secret(?:[_ ]key)?)\b["']?\s*(?:[:=]|is)?\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi;
 const TOKEN_CUE =
-  /\b(?:api[ _-]?key|apikey|api[ _-]?token|access[ _-]?token|auth[ _-]?token|refresh[ _-]?token|bearer|token|secret|client[ _-]?secret|secret[ _-]?key|private[ _-]?key|x-api-key|authorization|webhook[ _-]?secret|signing[ _-]?secret|password[ _-]?hash)\b["']?\s*(?:(?:is|was)\b|[:=])?\s*(?:bearer\s+)?["']?([A-Za-z0-9_\-./+=]{20,512})/gi;
+  /\b(?:api[ _-]?key|apikey|api[ _-]?token|access[ _-]?token|auth[ _-]?token|refresh[ _-]?token|bearer|token|secret|client[ _-]?secret|secret[ _-]?key|private[ _-]?key|x-api-key|authorization|webhook[ _-]?secret|signing[ _-]?secret|password[ _-]?hash)\b["']?\s*(?:(?:is|was)\b|[:=])?\s*(?:bearer\s+)?["']?((?:\[[A-Z]+(?:_[A-Z]+)*_\d{1,9}\])*[A-Za-z0-9_\-./+=]{20,512})/gi;
 const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
 
 /** A generic token is random-looking: long, high entropy, letters mixed with digits or case. */
@@ -435,18 +467,52 @@ function findSecrets(text: string, out: Candidate[]): void {
     if (entropy(m[1]!) >= 3.5) out.push({ kind: 'secret', start, end: start + m[1]!.length });
   }
   for (const m of text.matchAll(TOKEN_CUE)) {
+    // "token: [EMAIL_1]ABCDEF…": a fake placeholder glued to a token does not hide it.
     const token = m[1]!.replace(/[.,]+$/, '');
-    if (!looksRandom(token)) continue;
+    if (!looksRandom(token.replace(LEADING_PLACEHOLDERS, ''))) continue;
     const start = m.index + m[0].length - m[1]!.length;
     out.push({ kind: 'secret', start, end: start + token.length });
   }
   for (const m of text.matchAll(PEM_BEGIN)) {
-    const endMarker = /-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
-    endMarker.lastIndex = m.index + m[0].length;
-    const e = endMarker.exec(text);
-    // No END line (a truncated paste): everything after BEGIN is key material.
-    out.push({ kind: 'secret', start: m.index, end: e ? e.index + e[0].length : text.length });
+    const end = pemBlockEnd(text, m.index + m[0].length);
+    if (end !== undefined) out.push({ kind: 'secret', start: m.index, end });
   }
+}
+
+/** RFC 1421 header lines of an encrypted PEM key ("Proc-Type: 4,ENCRYPTED", "DEK-Info: …"). */
+const PEM_HEADERS = /(?:[ \t]*\r?\n[A-Za-z][\w-]{1,30}:[^\n]{0,200})*/y;
+const PEM_CHUNK = /\s*(\S+)/y;
+const PEM_END = /\s*-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/y;
+const BASE64_CHUNK = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * Where the key block that starts after a BEGIN line at `from` ends: over the base64 body (lines,
+ * or chunks separated by spaces when newlines were lost) and the END line when there is one.
+ * Undefined when no base64 follows ("missing -----BEGIN PRIVATE KEY----- header" is a quote of
+ * an error message, not a key), so the rest of the text is never swallowed. A short chunk counts
+ * only when it does not read as a word ("MIIE", "abc==", not "Thanks"), so the prose after a
+ * truncated paste stays. Linear: the scan stops at the first chunk that is not base64.
+ */
+function pemBlockEnd(text: string, from: number): number | undefined {
+  PEM_HEADERS.lastIndex = from;
+  let at = PEM_HEADERS.exec(text) ? PEM_HEADERS.lastIndex : from;
+  let body = 0;
+  let end = at;
+  for (;;) {
+    PEM_END.lastIndex = at;
+    const close = PEM_END.exec(text);
+    if (close) return body >= 8 ? PEM_END.lastIndex : undefined;
+    PEM_CHUNK.lastIndex = at;
+    const chunk = PEM_CHUNK.exec(text);
+    if (!chunk) break;
+    const c = chunk[1]!;
+    const keyLike = BASE64_CHUNK.test(c) && (c.length >= 16 || /[\d+/=]|.[A-Z]/.test(c));
+    const ellipsis = body > 0 && /^(?:\.{2,}|…)$/.test(c); // "MIIE…\n...\n…" abbreviated by the customer
+    if (!keyLike && !ellipsis) break;
+    if (keyLike) body += c.length;
+    at = end = PEM_CHUNK.lastIndex;
+  }
+  return body >= 8 ? end : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -462,11 +528,31 @@ const FINDERS: Record<PiiKind, (text: string, out: Candidate[]) => void> = {
   secret: findSecrets,
 };
 
-function placeholderSpans(text: string): { start: number; end: number }[] {
-  return [...text.matchAll(PLACEHOLDER_PATTERN)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
-}
+/** A character that glues a placeholder to the value after it. */
+const GLUED = /^[A-Za-z0-9]$/;
 
-const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }): boolean => a.start < b.end && b.start < a.end;
+/**
+ * The positions of `text` already taken (by a placeholder or a kept finding). A candidate is
+ * free when none of its positions is taken: checking costs its length, marking a kept finding
+ * costs its length, and kept findings never overlap, so resolving all candidates is linear in
+ * the text length times the number of finders (not quadratic in the number of findings).
+ */
+class Occupancy {
+  private readonly taken: Uint8Array;
+
+  constructor(length: number) {
+    this.taken = new Uint8Array(length);
+  }
+
+  free(c: { start: number; end: number }): boolean {
+    for (let i = c.start; i < c.end; i++) if (this.taken[i]) return false;
+    return true;
+  }
+
+  take(c: { start: number; end: number }): void {
+    this.taken.fill(1, c.start, c.end);
+  }
+}
 
 /**
  * The personal data and secrets in `text`, sorted by position, never overlapping. Spans are
@@ -474,7 +560,13 @@ const overlaps = (a: { start: number; end: number }, b: { start: number; end: nu
  */
 export function detectPii(text: string, options: PiiOptions = {}): Finding[] {
   const kinds = options.kinds ?? PII_KINDS;
-  const placeholders = placeholderSpans(text);
+  const occupied = new Occupancy(text.length);
+  // A placeholder glued to what follows ("[EMAIL_1]abc") is no shield: it may be a fake put
+  // before a secret, and the value it starts is still found (and replaced with it).
+  for (const m of text.matchAll(PLACEHOLDER_PATTERN)) {
+    const end = m.index + m[0].length;
+    if (!GLUED.test(text[end] ?? '')) occupied.take({ start: m.index, end });
+  }
   const rank = (k: PiiKind) => SPECIFICITY.indexOf(k);
   const kept: Candidate[] = [];
   // Rounds: what a finding hid can show once it is masked the way redaction will replace it
@@ -487,9 +579,8 @@ export function detectPii(text: string, options: PiiOptions = {}): Finding[] {
     candidates.sort((a, b) => b.end - b.start - (a.end - a.start) || rank(a.kind) - rank(b.kind) || a.start - b.start);
     let added = 0;
     for (const c of candidates) {
-      if (c.end <= c.start) continue;
-      if (placeholders.some((p) => overlaps(p, c))) continue;
-      if (kept.some((k) => overlaps(k, c))) continue;
+      if (c.end <= c.start || !occupied.free(c)) continue;
+      occupied.take(c);
       kept.push(c);
       added++;
     }
@@ -534,7 +625,7 @@ class PlaceholderBook {
   reserve(text: string): void {
     for (const m of text.matchAll(PLACEHOLDER_PATTERN)) {
       const n = Number(m[2]);
-      if (n >= (this.next.get(m[1]!) ?? 1)) this.next.set(m[1]!, n + 1);
+      if (n < MAX_PLACEHOLDER_NUMBER && n >= (this.next.get(m[1]!) ?? 1)) this.next.set(m[1]!, n + 1);
     }
   }
 
@@ -555,7 +646,7 @@ class PlaceholderBook {
 /** The same card written with or without spaces is the same value. */
 function normalizeValue(kind: PiiKind, value: string): string {
   if (kind === 'phone') return value.replace(/\(0\)/g, '').replace(/[^\d+]/g, '');
-  if (kind === 'payment_card' || kind === 'national_id') return value.replace(/[^\dA-Za-z]/g, '').toUpperCase();
+  if (kind === 'payment_card' || kind === 'national_id') return foldDigits(value).replace(/[^\dA-Za-z]/g, '').toUpperCase();
   if (kind === 'iban') return value.replace(/\s/g, '').toUpperCase();
   if (kind === 'email') return value.toLowerCase();
   return value;
