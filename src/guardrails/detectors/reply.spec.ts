@@ -94,6 +94,44 @@ describe('checkReply', () => {
       expect(reason({ reply: "You'll get 30 percent off (kb-0026)." })).toBe('unsupported_commitment');
     });
 
+    it.each([
+      ['currency sign after the number', 'We will refund you 80 € today (kb-0026).'],
+      ['currency code after the number', 'We will refund 35 EUR to your card (kb-0026).'],
+      ['yen', 'We will refund ¥8000 to your card (kb-0026).'],
+      ['kronor', 'We will refund 300 kr to your card (kb-0026).'],
+      ['Swiss francs before', 'We will refund CHF 20 to your card (kb-0026).'],
+      ['a bare number after "refund you"', 'We will refund you 80 (kb-0026).'],
+      ['an amount in words', 'We will refund you eighty dollars (kb-0026).'],
+      ['an amount in words with hyphen', 'You will be reimbursed twenty-five euros (kb-0026).'],
+    ])('an amount the cited article does not state: %s', (_what, reply) => {
+      expect(reason({ reply, notes: 'Used KB article kb-0026.' })).toBe('unsupported_commitment');
+    });
+
+    it.each([
+      'You are going to get your money back (kb-0001).',
+      'I guarantee a refund of the full amount (kb-0001).',
+      'You are eligible for a full refund (kb-0001).',
+      'We guarantee you a refund (kb-0001).',
+    ])('a refund promise without an amount needs a cited article about refunds: %j', (reply) => {
+      expect(reason({ reply })).toBe('unsupported_commitment');
+      expect(reason({ reply: reply.replace('kb-0001', 'kb-0026'), notes: 'Used KB article kb-0026.' })).toBeNull();
+    });
+
+    it('an article amount backs a refund only when the article states it about a refund, credit or discount', () => {
+      const billing = { id: 'kb-0040', text: 'Business costs $15 per user/month. Refunds are issued for duplicate charges. Downtime credits are $20 per incident.' };
+      const over = { retrieved: [billing], notes: 'Used KB article kb-0040.' };
+      expect(reason({ ...over, reply: "We'll refund you $15 for the seat (kb-0040)." })).toBe('unsupported_commitment');
+      expect(reason({ ...over, reply: "We'll credit your account $20 for the outage (kb-0040)." })).toBeNull();
+      // Quoting the price is still fine, even next to a refund statement.
+      expect(reason({ ...over, reply: 'Business is $15 per user/month; duplicate charges are refunded (kb-0040).' })).toBeNull();
+    });
+
+    it('numbers after "refund" that are not amounts', () => {
+      for (const reply of ['Refunds take 5-7 business days (kb-0026).', 'We refund 2 of the 3 charges (kb-0026).', 'Annual plans can be refunded 30 days after renewal (kb-0026).']) {
+        expect(check({ reply, notes: 'Used KB article kb-0026.' }).findings.filter((f) => f.reason === 'unsupported_commitment' && /\d/.test(reply.slice(f.start, f.end)))).toEqual([]);
+      }
+    });
+
     it('an amount that the cited article states is fine', () => {
       expect(reason({ reply: 'Team is $8 per user/month and monthly payments are not refunded (kb-0023).', notes: 'Used KB article kb-0023.' })).toBeNull();
       expect(reason({ reply: 'Nonprofits get a 50 % discount (kb-0023).', notes: 'Used KB article kb-0023.' })).toBeNull();
