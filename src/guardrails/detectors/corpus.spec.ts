@@ -11,7 +11,7 @@ import { evaluateGuardrails, guardrailTable, GUARDRAIL_INPUT_CORPUS, InputCaseSc
 import { readJsonl } from '../../../eval/datasets.js';
 import { fileURLToPath } from 'node:url';
 
-/** Floors per detector row (measured: every precision 100 %; recall 100 % except passwords 93.8 % and injection 97.8 %). */
+/** Floors per detector row (measured: every precision 100 %; recall 100 % except passwords 94.1 % and injection 97.8 %). */
 const PRECISION_FLOOR = 0.95;
 const RECALL_FLOOR = 0.9;
 
