@@ -1,7 +1,8 @@
 /**
  * What the input guardrails cost per customer text, against the cheapest agent step on the
- * same text (the offline triage classifier's decision), measured in the same run. Also the
- * worst case the API accepts: 20,000-character texts built to make the detectors work.
+ * same text (the offline triage classifier's decision), measured in the same run. Also texts at
+ * the length limit (20,000 characters) built to make the detectors work; longer texts are refused
+ * before any scan.
  */
 import { loadConfig } from '../src/config/configuration.js';
 import { checkTextLimits, detectInjection, redactPii } from '../src/guardrails/detectors/index.js';

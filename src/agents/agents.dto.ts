@@ -1,13 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength, ValidateBy, ValidationOptions } from 'class-validator';
+import { MAX_INQUIRY_CHARS } from '../triage/triage.schemas.js';
 
 function IsObjectOrString(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isObjectOrString',
       validator: {
-        validate: (v: unknown) => typeof v === 'string' || (typeof v === 'object' && v !== null && !Array.isArray(v)),
-        defaultMessage: () => 'query must be a JSON object or a string',
+        validate: (v: unknown) => (typeof v === 'string' && v.length <= MAX_INQUIRY_CHARS) || (typeof v === 'object' && v !== null && !Array.isArray(v)),
+        defaultMessage: () => `query must be a JSON object or a string of at most ${MAX_INQUIRY_CHARS} characters`,
       },
     },
     options,

@@ -11,8 +11,8 @@ export interface GuardrailTrip {
   score?: number;
   /** Where in the (redacted) text, so a person reviewing it can find the passage. */
   evidence: (Span & { reason: string })[];
-  /** Who decided: the rules, or the rules plus the OpenAI classifier agent for a borderline score. */
-  decided_by: 'rules' | 'classifier';
+  /** Who decided: the rules, the learned classifier (its score was the deciding one), or the OpenAI classifier agent. */
+  decided_by: 'rules' | 'learned_classifier' | 'classifier';
 }
 
 const EXPLAIN: Record<string, string> = {

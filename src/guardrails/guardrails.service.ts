@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/configuration.js';
-import { checkReply, checkTextLimits, detectInjection, redactPii } from './detectors/index.js';
+import { checkReply, checkTextLimits, detectInjection, PLACEHOLDER_PATTERN, redactPii } from './detectors/index.js';
 import { injectionModel } from './detectors/injection-model.js';
 import { PII_KINDS, type Finding, type Verdict } from './detectors/types.js';
 import { describeGuardrails, guardrailSettings, type GuardrailDescription, type GuardrailSettings } from './guardrail-settings.js';
@@ -49,12 +49,22 @@ export class GuardrailsService implements OnModuleInit {
     return this.settings.enabled.pii_redaction && PII_KINDS.every((k) => this.settings.piiKinds.includes(k));
   }
 
+  /** False when the learned injection classifier could not be trained: the rules work alone. */
+  private modelReady = true;
+
   /** The learned injection classifier trains here (~0.2 s), not on the first customer's request. */
   onModuleInit(): void {
     if (!this.settings.enabled.prompt_injection) return;
     const started = performance.now();
-    injectionModel();
-    this.logger.log(`Trained the prompt-injection classifier in ${Math.round(performance.now() - started)} ms`);
+    try {
+      injectionModel();
+      this.logger.log(`Trained the prompt-injection classifier in ${Math.round(performance.now() - started)} ms`);
+    } catch (err) {
+      this.modelReady = false;
+      this.logger.error(
+        `The prompt-injection classifier could not be trained (${err instanceof Error ? err.message : String(err)}): prompt injection is checked by the rules alone. Restore data/guardrails/injection-train.jsonl to get it back.`,
+      );
+    }
   }
 
   describe(): GuardrailDescription[] {
@@ -92,7 +102,7 @@ export class GuardrailsService implements OnModuleInit {
   /** Reference text an agent will read (a knowledge-base article): prompt injection only, nothing redacted. */
   async inspectInstructions(text: string, field: string): Promise<InspectedText> {
     if (!this.settings.enabled.prompt_injection) return { text, redacted: [] };
-    const verdict = detectInjection(text, { threshold: this.settings.injectionThreshold });
+    const verdict = detectInjection(text, { threshold: this.settings.injectionThreshold, model: this.modelReady });
     return { text, redacted: [], trip: await this.decideInjection(verdict, text, field) };
   }
 
@@ -107,33 +117,48 @@ export class GuardrailsService implements OnModuleInit {
   private rules(text: string): RuleResult {
     const known = this.recent.get(text);
     if (known) return known;
+    const max = this.settings.maxChars;
+    // Far beyond the limit (only /run_agent/ objects can carry such text; ticket and agent texts
+    // are validated to 20,000 characters first): refused without scanning megabytes.
+    if (text.length > 2 * Math.max(max, 20_000)) {
+      const kept = this.redact(text.slice(0, max)).text;
+      return { text: `${kept} […]`, redacted: [], limits: { detector: 'text_limits', tripped: true, reason: 'too_long', findings: [{ detector: 'text_limits', reason: 'too_long', start: max, end: text.length }] } };
+    }
     const { text: redacted, findings } = this.redact(text);
+    const limits = this.settings.enabled.text_limits ? limitsOf(text, redacted, max) : undefined;
     const result: RuleResult = {
       text: redacted,
       redacted: findings,
-      limits: this.settings.enabled.text_limits ? limitsOf(text, redacted, this.settings.maxChars) : undefined,
-      injection: this.settings.enabled.prompt_injection ? detectInjection(redacted, { threshold: this.settings.injectionThreshold }) : undefined,
+      limits,
+      // Not scored when the limits refuse the text anyway.
+      injection: this.settings.enabled.prompt_injection && !limits?.tripped ? detectInjection(redacted, { threshold: this.settings.injectionThreshold, model: this.modelReady }) : undefined,
     };
     this.recent.set(text, result);
-    // Redaction is idempotent: the redacted text gets the same verdicts and nothing to redact.
-    if (redacted !== text) this.recent.set(redacted, { ...result, redacted: [] });
+    // Redaction is idempotent, so the redacted text (what the agents' own guardrails see next)
+    // has the same verdicts — when it passed: placeholders never make a text too long.
+    if (redacted !== text && !limits?.tripped) this.recent.set(redacted, { ...result, redacted: [] });
     return result;
   }
 
   private async decideInjection(verdict: Verdict, text: string, field: string): Promise<GuardrailTrip | undefined> {
-    if (verdict.tripped) return tripOf('prompt_injection', verdict, field, 'rules');
+    // Decided by the learned classifier when the rules alone would not have refused the text.
+    const byModel = verdict.tripped && (verdict.parts?.rules ?? verdict.score ?? 0) < this.settings.injectionThreshold;
+    const openai = this.config.backend === 'openai';
+    // Tripped by the rules, or by the learned classifier offline: refused. With OpenAI, a trip only
+    // the learned classifier saw is checked by the classifier agent first (the model is a bag of
+    // n-grams; the agent reads the text), and stands if the agent cannot answer.
+    if (verdict.tripped && !(byModel && openai)) return tripOf('prompt_injection', verdict, field, byModel ? 'learned_classifier' : 'rules');
     const score = verdict.score ?? 0;
-    if (this.config.backend !== 'openai' || score < this.settings.injectionBorderline || score === 0) return undefined;
+    if (!openai || score === 0 || score < this.settings.injectionBorderline) return undefined;
     // Borderline: the rules saw something but not enough. A small model decides; if it cannot
     // answer, the text passes (below the threshold the rules alone would have let it through).
     try {
       const decision = await this.classifier.classify(text);
       if (!decision.injection) return undefined;
-      const strongest = verdict.findings.reduce<Finding | undefined>((a: Finding | undefined, f: Finding) => ((f.weight ?? 0) > (a?.weight ?? -1) ? f : a), undefined);
-      return { ...tripOf('prompt_injection', verdict, field, 'classifier'), reason: strongest?.reason ?? 'classifier' };
+      return tripOf('prompt_injection', verdict, field, 'classifier');
     } catch (err) {
-      this.logger.warn(`The injection classifier could not answer (${err instanceof Error ? err.message : String(err)}); the borderline text passes on the rules.`);
-      return undefined;
+      this.logger.warn(`The injection classifier could not answer (${err instanceof Error ? err.message : String(err)}); ${verdict.tripped ? 'the learned classifier\'s verdict stands' : 'the borderline text passes on the rules'}.`);
+      return verdict.tripped ? tripOf('prompt_injection', verdict, field, 'learned_classifier') : undefined;
     }
   }
 
@@ -145,11 +170,13 @@ export class GuardrailsService implements OnModuleInit {
 }
 
 /**
- * Length is the customer's (placeholders can be longer than what they replace); the other
- * limits are checked on the redacted text, so evidence offsets point into the text that is stored.
+ * Length is counted without placeholders (they can be longer than what they replace, and the
+ * same text must get the same verdict before and after redaction); the other limits are checked
+ * on the redacted text, so evidence offsets point into the text that is stored.
  */
 function limitsOf(original: string, redacted: string, maxChars: number): Verdict {
-  if (original.length > maxChars) return checkTextLimits(original, { maxChars });
+  const length = original.length - [...original.matchAll(PLACEHOLDER_PATTERN)].reduce((n, m) => n + m[0].length, 0);
+  if (length > maxChars) return checkTextLimits(original, { maxChars });
   return checkTextLimits(redacted, { maxChars: Math.max(maxChars, redacted.length) });
 }
 

@@ -42,4 +42,23 @@ describe('RedactingLogger', () => {
     expect(out).not.toContain('jane.doe@example.com');
     expect(out).toContain('[Tickets]');
   });
+
+  it('logs objects with cycles and shared references at once (depth-limited), redacted', () => {
+    const logger = new RedactingLogger('Test');
+    const o: Record<string, unknown> = { email: 'jane.doe@example.com' };
+    o.self = o;
+    o.other = o;
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 30; i++) deep = { a: deep, b: deep };
+    logger.error(o);
+    logger.log(deep);
+    const out = written.join('');
+    expect(out).not.toContain('jane.doe@example.com');
+    expect(out).toContain('[Circular');
+  });
+
+  it('a secret passed where the context name goes is redacted too', () => {
+    new RedactingLogger().warn('message', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc');
+    expect(written.join('')).not.toContain('sk_live_4eC39HqLyjWDarjtT1zdp7dc');
+  });
 });

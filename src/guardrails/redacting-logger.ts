@@ -1,18 +1,19 @@
 import { ConsoleLogger } from '@nestjs/common';
-import { redactDeep, redactPii } from './detectors/index.js';
+import { inspect } from 'node:util';
+import { redactPii } from './detectors/index.js';
 
 /** Every kind, whatever GUARDRAIL_PII_KINDS says: a log line is never the place for personal data. */
 function redactLine(message: unknown): unknown {
   if (typeof message === 'string') return redactPii(message).text;
   if (message instanceof Error) return redactPii(message.stack ?? message.message).text;
-  // An object logged as JSON: its strings, whatever the key.
-  if (message !== null && typeof message === 'object') return redactDeep(message);
+  // Any other object: printed as util.inspect would (depth-limited, cycles marked), then redacted.
+  if (message !== null && typeof message === 'object') return redactPii(inspect(message, { depth: 6, breakLength: Infinity })).text;
   return message;
 }
 
+/** Extra arguments, the context name included (a context name holds no personal data, so it comes out as it went in). */
 function redactExtras(rest: unknown[]): unknown[] {
-  const context = typeof rest.at(-1) === 'string' ? rest.length - 1 : -1;
-  return rest.map((arg, i) => (i === context ? arg : redactLine(arg)));
+  return rest.map(redactLine);
 }
 
 /**
@@ -20,8 +21,7 @@ function redactExtras(rest: unknown[]): unknown[] {
  * placeholders in every message (an error message may quote customer text or a pasted key).
  */
 export class RedactingLogger extends ConsoleLogger {
-  // Extra arguments are redacted too, except the last string one of log/warn/debug/verbose,
-  // which Nest reads as the context name (e.g. 'Tickets').
+  // Extra arguments are redacted too (Nest reads the last string one as the context name).
   override log(message: unknown, ...rest: unknown[]): void {
     super.log(redactLine(message), ...redactExtras(rest));
   }
@@ -30,7 +30,7 @@ export class RedactingLogger extends ConsoleLogger {
   }
   override error(message: unknown, ...rest: unknown[]): void {
     // The second argument of error() may be a stack trace.
-    super.error(redactLine(message), ...rest.map(redactLine));
+    super.error(redactLine(message), ...redactExtras(rest));
   }
   override debug(message: unknown, ...rest: unknown[]): void {
     super.debug(redactLine(message), ...redactExtras(rest));
@@ -39,6 +39,6 @@ export class RedactingLogger extends ConsoleLogger {
     super.verbose(redactLine(message), ...redactExtras(rest));
   }
   override fatal(message: unknown, ...rest: unknown[]): void {
-    super.fatal(redactLine(message), ...rest.map(redactLine));
+    super.fatal(redactLine(message), ...redactExtras(rest));
   }
 }

@@ -74,9 +74,11 @@ export class TicketRedactionJob implements OnApplicationBootstrap, BeforeApplica
         const inquiry = this.redact(row.inquiryText);
         const rest = redactFreeText({ metadata: row.metadata, triage: row.triage, resolution: row.resolution, review: row.review }, this.redact);
         if (inquiry !== row.inquiryText || rest.changed) changed++;
+        // Evidence offsets point into the old text: they would mark the wrong passage now.
+        const review = inquiry !== row.inquiryText && rest.value.review ? { ...rest.value.review, evidence: [] } : rest.value.review;
         await tx
           .update(tickets)
-          .set({ inquiryText: inquiry, ...rest.value, redaction: REDACTION_VERSION })
+          .set({ inquiryText: inquiry, ...rest.value, review, redaction: REDACTION_VERSION })
           .where(eq(tickets.id, row.id));
       }
       for (const event of events) {

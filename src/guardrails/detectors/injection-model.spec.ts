@@ -87,7 +87,7 @@ describe('detectInjection with the model', () => {
   });
 
   it('leaves short texts (tags, titles) to the rules', () => {
-    expect(detectInjection('Refund policy')).toEqual({ detector: 'prompt_injection', tripped: false, score: 0, findings: [] });
-    expect(detectInjection('admin')).toEqual({ detector: 'prompt_injection', tripped: false, score: 0, findings: [] });
+    expect(detectInjection('Refund policy')).toEqual({ detector: 'prompt_injection', tripped: false, score: 0, parts: { rules: 0, learned: 0 }, findings: [] });
+    expect(detectInjection('admin')).toEqual({ detector: 'prompt_injection', tripped: false, score: 0, parts: { rules: 0, learned: 0 }, findings: [] });
   });
 });

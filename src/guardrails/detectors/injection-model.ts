@@ -7,7 +7,8 @@
  * that mention passwords, instructions, admins, systems, refunds… and half of the shipped triage
  * inquiries). None of the evaluation corpus (test/fixtures/guardrails/) is in it.
  *
- * Pure: no Nest, no SDK. The shared model is trained on first use (≈ 0.2 s, measured in
+ * Pure: no Nest, no SDK. The shared model is trained on first use — the service calls it at
+ * start-up (GuardrailsService.onModuleInit) — (≈ 0.2 s, measured in
  * `trainingMs`) and kept for the life of the process; `InjectionModel.train` builds others.
  */
 import { readFileSync } from 'node:fs';

@@ -87,7 +87,7 @@ describe('detectInjection: ordinary support text does not trip', () => {
   });
 
   it('a clean text has score 0, no reason and no findings', () => {
-    expect(detectInjection('Where do I download my invoices?')).toEqual({ detector: 'prompt_injection', tripped: false, score: 0, findings: [] });
+    expect(detectInjection('Where do I download my invoices?')).toEqual({ detector: 'prompt_injection', tripped: false, score: 0, parts: { rules: 0, learned: 0 }, findings: [] });
   });
 });
 

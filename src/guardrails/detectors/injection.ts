@@ -547,9 +547,10 @@ export function detectInjection(text: string, options: InjectionOptions = {}): V
   const threshold = options.threshold ?? DEFAULT_INJECTION_THRESHOLD;
   const rules = scoreText(text, 0);
   let { score } = rules;
+  let learned = 0;
   const findings = rules.findings;
   if (options.model !== false && modelWordCount(text) >= MODEL_MIN_WORDS) {
-    const learned = learnedScore(injectionProbability(text));
+    learned = learnedScore(injectionProbability(text));
     if (learned > 0) {
       // Evidence: the whole text (the model reads all of it).
       findings.push({ detector: DETECTOR, reason: LEARNED_REASON, weight: Math.round(learned * 1000) / 1000, start: 0, end: text.length });
@@ -565,6 +566,7 @@ export function detectInjection(text: string, options: InjectionOptions = {}): V
     tripped: findings.length > 0 && rounded >= threshold,
     ...(strongest ? { reason: strongest.reason } : {}),
     score: rounded,
+    parts: { rules: Math.round(rules.score * 1000) / 1000, learned: Math.round(learned * 1000) / 1000 },
     findings,
   };
 }

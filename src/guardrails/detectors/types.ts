@@ -28,6 +28,8 @@ export interface Verdict {
   reason?: string;
   /** 0..1 where the detector scores (prompt injection); absent otherwise. */
   score?: number;
+  /** Where a score combines several scorers (the rules, the learned classifier): each one's part. */
+  parts?: Record<string, number>;
   findings: Finding[];
 }
 
