@@ -300,24 +300,9 @@ describe('rate limiting (in memory)', () => {
   });
 });
 
-/** Why the Redis suite cannot run here, or undefined when Redis answers. */
-async function probeRedis(url: string): Promise<string | undefined> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-    return undefined;
-  } catch (err) {
-    return `Redis not reachable at ${url} (${(err as Error).message})`;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
-const redisSkip = await probeRedis(REDIS_URL);
+// Probed once for the whole run by test/helpers/global-setup.mjs.
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisSkip = process.env.TEST_REDIS_SKIP;
 
 describe('rate limiting in Redis', () => {
   it('fails open when Redis is unreachable (requests pass, no limit headers)', async () => {

@@ -2,10 +2,9 @@ import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Redis } from 'ioredis';
 import { RateLimitCounters, rateLimitWindows, type RateLimitWindow } from './rate-limit-counters.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const minute = (limit: number): RateLimitWindow => ({ name: 'minute', seconds: 60, limit });
 const caller = () => `k-${randomBytes(4).toString('hex')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -56,22 +55,8 @@ describe('RateLimitCounters in memory', () => {
   });
 });
 
-/** Why the Redis suite cannot run here, or undefined when Redis answers. */
-async function probeRedis(): Promise<string | undefined> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-    return undefined;
-  } catch (err) {
-    return `Redis not reachable at ${REDIS_URL.replace(/:[^:@/]*@/, ':***@')} (${(err as Error).message})`;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-const skip = await probeRedis();
+// Probed once for the whole run by test/helpers/global-setup.mjs.
+const skip = process.env.TEST_REDIS_SKIP;
 const describeRedis = skip ? describe.skip : describe;
 
 describeRedis(`RateLimitCounters in a real Redis${skip ? ` (skipped: ${skip})` : ''}`, () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { SLA_TARGET_KEYS } from '../../src/monitoring/sla.js';
 
 /**
  * Generators for the HTTP fuzz test (test/fuzz.e2e-spec.ts): raw and structured JSON bodies,
@@ -531,20 +532,8 @@ export const timestampArb: fc.Arbitrary<string> = fc.oneof(
 );
 
 const UPDATE_STATUSES = ['open', 'in_progress', 'pending', 'escalated', 'resolved', 'closed', 'reopened'];
-const SLA_KEYS = [
-  'tickets_total',
-  'tickets_resolved',
-  'backlog',
-  'avg_first_response_time',
-  'avg_resolution_time',
-  'p90_resolution_time',
-  'sla_compliance',
-  'reopen_rate',
-  'customer_satisfaction',
-  'resolution_time_high',
-  'resolution_time_medium',
-  'resolution_time_low',
-];
+/** The target keys the endpoint knows (the same list it validates against). */
+const SLA_KEYS = [...SLA_TARGET_KEYS];
 const mostly = <T>(valid: T[], other: fc.Arbitrary<Json>): fc.Arbitrary<Json> =>
   fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...valid) as fc.Arbitrary<Json> }, { weight: 1, arbitrary: other });
 

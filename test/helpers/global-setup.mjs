@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export default async function globalSetup() {
@@ -28,5 +29,20 @@ export default async function globalSetup() {
     console.warn(`\n[tests] ${process.env.TEST_POSTGRES_SKIP}: the PostgreSQL suites are skipped; the PGlite suites run.`);
   } finally {
     await client.end().catch(() => undefined);
+  }
+
+  // The Redis the rate-limit suites share (TEST_REDIS_URL, or the local one); skipped with the reason when down.
+  const redisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    process.env.TEST_REDIS_URL = redisUrl;
+  } catch (err) {
+    process.env.TEST_REDIS_SKIP = `Redis not reachable at ${redisUrl.replace(/:[^:@/]*@/, ':***@')} (${err.message})`;
+    console.warn(`\n[tests] ${process.env.TEST_REDIS_SKIP}: the Redis rate-limit suites are skipped.`);
+  } finally {
+    redis.disconnect();
   }
 }
