@@ -75,6 +75,23 @@ export function normalizeForMatching(original: string): NormalizedText {
   let tagRun = false;
   for (let i = 0; i < original.length; ) {
     const cp = original.codePointAt(i)!;
+    // Fast path for ASCII other than whitespace (most of any support text): NFKC, NFD and mark
+    // stripping leave it as it is, so it only needs lower-casing. Same output as the general path.
+    if (cp < 0x80 && cp !== 0x20 && (cp < 0x09 || cp > 0x0d)) {
+      if (pendingSpace >= 0) {
+        if (text.length) {
+          text += pendingNewline ? '\n' : ' ';
+          map.push(pendingSpace);
+        }
+        pendingSpace = -1;
+        pendingNewline = false;
+      }
+      tagRun = false;
+      text += String.fromCharCode(cp >= 0x41 && cp <= 0x5a ? cp + 0x20 : cp);
+      map.push(i);
+      i += 1;
+      continue;
+    }
     const ch = String.fromCodePoint(cp);
     const width = ch.length;
     if (cp >= 0xe0020 && cp <= 0xe007e) {
