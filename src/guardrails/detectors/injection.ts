@@ -73,19 +73,22 @@ export function normalizeForMatching(original: string): NormalizedText {
   let pendingSpace = -1;
   let pendingNewline = false;
   let tagRun = false;
+  /** A whitespace run before a visible character becomes one space (or one newline). */
+  const flushSpace = () => {
+    if (pendingSpace < 0) return;
+    if (text.length) {
+      text += pendingNewline ? '\n' : ' ';
+      map.push(pendingSpace);
+    }
+    pendingSpace = -1;
+    pendingNewline = false;
+  };
   for (let i = 0; i < original.length; ) {
     const cp = original.codePointAt(i)!;
     // Fast path for ASCII other than whitespace (most of any support text): NFKC, NFD and mark
     // stripping leave it as it is, so it only needs lower-casing. Same output as the general path.
     if (cp < 0x80 && cp !== 0x20 && (cp < 0x09 || cp > 0x0d)) {
-      if (pendingSpace >= 0) {
-        if (text.length) {
-          text += pendingNewline ? '\n' : ' ';
-          map.push(pendingSpace);
-        }
-        pendingSpace = -1;
-        pendingNewline = false;
-      }
+      flushSpace();
       tagRun = false;
       text += String.fromCharCode(cp >= 0x41 && cp <= 0x5a ? cp + 0x20 : cp);
       map.push(i);
@@ -118,14 +121,7 @@ export function normalizeForMatching(original: string): NormalizedText {
       i += width;
       continue;
     }
-    if (pendingSpace >= 0) {
-      if (text.length) {
-        text += pendingNewline ? '\n' : ' ';
-        map.push(pendingSpace);
-      }
-      pendingSpace = -1;
-      pendingNewline = false;
-    }
+    flushSpace();
     const folded = ch === '’' || ch === '‘' ? "'" : ch.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
     for (const c of folded) {
       // NFKC may produce spaces (e.g. U+2474 → "(1)"); keep them as they come, one per char.
