@@ -16,6 +16,7 @@ const bool = (def: boolean) =>
     (v) => (v === '' || v === undefined ? def : TRUE.test(String(v)) ? true : FALSE.test(String(v)) ? false : v),
     z.boolean({ error: 'must be true or false (1/0, yes/no, on/off)' }),
   );
+const money = (def: number) => z.preprocess((v) => (v === '' || v === undefined ? def : Number(v)), z.number().min(0).max(1e9));
 const fraction = (def: number) => z.preprocess((v) => (v === '' || v === undefined ? def : Number(v)), z.number().min(0).max(1));
 
 export const envSchema = z.object({
@@ -55,6 +56,22 @@ export const envSchema = z.object({
   KB_MATCH_THRESHOLD: fraction(0.6),
   REFUND_AUTO_LIMIT: z.preprocess((v) => (v === '' || v === undefined ? 500 : Number(v)), z.number().min(0)),
   ESCALATION_CHANNEL: z.preprocess((v) => v || 'slack:#support-escalations', z.string()),
+  // Where hand-off packages of escalated tickets are posted (Slack-compatible JSON); signed with
+  // HMAC-SHA256 (X-Signature-256) when a secret is set.
+  ESCALATION_WEBHOOK_URL: optionalUrl,
+  ESCALATION_WEBHOOK_SECRET: optionalString,
+
+  // Account actions the agents may propose (docs/approvals.md). Amounts are in the account's currency.
+  ACTIONS_ENABLED: optionalString,
+  ACTION_REFUND_MAX: money(1000),
+  ACTION_REFUND_AUTO_APPROVE_UP_TO: money(0),
+  ACTION_CREDIT_MAX: money(200),
+  ACTION_CREDIT_AUTO_APPROVE_UP_TO: money(0),
+  ACCOUNT_CURRENCY: z.preprocess((v) => (v ? String(v).toUpperCase() : 'USD'), z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code')),
+  APPROVAL_TTL_MINUTES: num(1440, 1),
+  // Resolution verification: a resolved ticket with no word from the customer for this long counts as verified.
+  VERIFICATION_WINDOW_HOURS: num(72, 1),
+  VERIFICATION_MODEL: optionalString,
 
   // Access control and abuse limits (docs/security.md). API_KEYS: `<key>:<scope>[+<scope>...],...`;
   // errors name the entry's position and the scope, never the key.
@@ -93,7 +110,7 @@ export class AppConfig {
     return this.env.OPENAI_API_KEY ? 'openai' : 'offline';
   }
 
-  modelFor(agent: 'triage' | 'resolution' | 'knowledge_base' | 'monitoring' | 'guardrail'): string {
+  modelFor(agent: 'triage' | 'resolution' | 'knowledge_base' | 'monitoring' | 'guardrail' | 'verification'): string {
     const e = this.env;
     const specific = {
       triage: e.TRIAGE_MODEL,
@@ -102,6 +119,8 @@ export class AppConfig {
       monitoring: e.MONITORING_MODEL,
       // The borderline prompt-injection classifier: a small, cheap model is enough.
       guardrail: e.GUARDRAIL_MODEL,
+      // The resolution judge reads a whole conversation: the resolution model by default.
+      verification: e.VERIFICATION_MODEL ?? e.RESOLUTION_MODEL,
     }[agent];
     return specific ?? e.OPENAI_MODEL;
   }

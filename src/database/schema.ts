@@ -59,6 +59,18 @@ export const tickets = pgTable(
      * A start-up job redacts rows below the current version, so old tickets lose their secrets too.
      */
     redaction: integer('redaction').notNull().default(0),
+    /**
+     * A resolution run paused for approval: the SDK's serialized RunState and the backend it ran
+     * on, so any instance can restore it with the same agent graph and resume it. Null otherwise.
+     */
+    runState: text('run_state'),
+    runBackend: text('run_backend'),
+    /** The person who took the ticket over from the agents (the key's name), if any. */
+    assignee: text('assignee'),
+    /** The latest hand-off package (built when the agents escalate): what a person needs on one screen. */
+    handoff: jsonb('handoff').$type<Record<string, unknown>>(),
+    /** Whether an automated "resolved" held: { status: pending|verified|not_verified, method, reasoning, at }. */
+    verification: jsonb('verification').$type<Record<string, unknown>>(),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -120,7 +132,76 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash)],
 );
 
+/**
+ * Account actions the agents proposed that need a person's decision (one row per paused tool
+ * call). Decisions are audited as ticket events too.
+ */
+export const approvals = pgTable(
+  'approvals',
+  {
+    id: text('id').primaryKey(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    /** The SDK tool call this approval is for (unique within the ticket's paused run). */
+    callId: text('call_id').notNull(),
+    agent: text('agent').notNull(),
+    action: text('action').notNull(),
+    arguments: jsonb('arguments').$type<Record<string, unknown>>().notNull(),
+    customerId: text('customer_id'),
+    /** pending | approved | rejected | expired | cancelled */
+    status: text('status').notNull(),
+    requestedAt: ts('requested_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    decidedAt: ts('decided_at'),
+    decidedBy: text('decided_by'),
+    reason: text('reason'),
+  },
+  (t) => [
+    index('approvals_status_idx').on(t.status, t.requestedAt),
+    index('approvals_ticket_idx').on(t.ticketId),
+    uniqueIndex('approvals_ticket_call_idx').on(t.ticketId, t.callId),
+  ],
+);
+
+/** A customer's account as the actions change it (our own store of record for them). */
+export const customerAccounts = pgTable('customer_accounts', {
+  customerId: text('customer_id').primaryKey(),
+  currency: text('currency').notNull(),
+  /** Account credit, in cents of `currency`. */
+  creditCents: bigint('credit_cents', { mode: 'number' }).notNull().default(0),
+  refundedCents: bigint('refunded_cents', { mode: 'number' }).notNull().default(0),
+  mfaResetAt: ts('mfa_reset_at'),
+  closedAt: ts('closed_at'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * The ledger of executed account actions. (ticket, call) is unique: a resumed run that executes
+ * the same tool call again finds the first execution instead of acting twice.
+ */
+export const accountActions = pgTable(
+  'account_actions',
+  {
+    id: text('id').primaryKey(),
+    ticketId: text('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
+    callId: text('call_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    action: text('action').notNull(),
+    arguments: jsonb('arguments').$type<Record<string, unknown>>().notNull(),
+    /** How it was allowed: "approval" (with approval_id) or "policy" (under the auto-approve limit). */
+    authorizedBy: text('authorized_by').notNull(),
+    approvalId: text('approval_id'),
+    outcome: jsonb('outcome').$type<Record<string, unknown>>().notNull(),
+    executedAt: ts('executed_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('account_actions_call_idx').on(t.ticketId, t.callId), index('account_actions_customer_idx').on(t.customerId, t.executedAt)],
+);
+
 export type ArticleRow = typeof kbArticles.$inferSelect;
 export type TicketRow = typeof tickets.$inferSelect;
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type ApprovalRow = typeof approvals.$inferSelect;
+export type AccountActionRow = typeof accountActions.$inferSelect;
+export type CustomerAccountRow = typeof customerAccounts.$inferSelect;

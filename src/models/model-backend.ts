@@ -3,7 +3,7 @@ import type { Model } from '@openai/agents-core';
 import { AppConfig, type Backend } from '../config/configuration.js';
 import { OfflineModel, type OfflinePolicy } from './offline-model.js';
 
-export type AgentKey = 'triage' | 'resolution' | 'knowledge_base' | 'monitoring' | 'guardrail';
+export type AgentKey = 'triage' | 'resolution' | 'knowledge_base' | 'monitoring' | 'guardrail' | 'verification';
 
 /**
  * Chooses each agent's model (DESIGN §2): a model name for OpenAI (resolved by the Runner's

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   Usage,
   type AgentOutputItem,
@@ -14,8 +15,11 @@ import {
  */
 export type OfflinePolicy = (request: ModelRequest) => AgentOutputItem[];
 
+// Ids must not repeat across processes: a stored run's tool calls are keyed by them (a resumed
+// run's action executes once per call id), so a counter restarting at 1 after a restart would collide.
+const PROCESS = randomBytes(6).toString('hex');
 let seq = 0;
-const nextId = (prefix: string) => `${prefix}_offline_${(++seq).toString(36)}`;
+const nextId = (prefix: string) => `${prefix}_offline_${PROCESS}_${(++seq).toString(36)}`;
 
 /** Helpers that build the same output items a real model returns. */
 export const out = {

@@ -16,6 +16,9 @@ export const TicketEventRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reopened'), reason: note }).strict(),
   z.object({ type: z.literal('closed'), note, author }).strict(),
   z.object({ type: z.literal('csat'), score: z.number().int().min(1).max(5), comment: z.string().max(2_000).optional() }).strict(),
+  // A person takes the ticket from the agents (pending approvals are cancelled), or gives it back to them.
+  z.object({ type: z.literal('take_over'), note, author }).strict(),
+  z.object({ type: z.literal('handback'), note, author }).strict(),
 ]);
 export type TicketEventRequest = z.infer<typeof TicketEventRequestSchema>;
 

@@ -208,6 +208,8 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         return { event: { ...event, message: redact(event.message)! } };
       case 'resolved':
       case 'closed':
+      case 'take_over':
+      case 'handback':
         return { event: event.note === undefined ? event : { ...event, note: redact(event.note) } };
       case 'reopened':
         return { event: event.reason === undefined ? event : { ...event, reason: redact(event.reason) } };
