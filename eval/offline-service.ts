@@ -8,6 +8,8 @@ import { InjectionClassifier } from '../src/guardrails/injection-classifier.agen
 import { Logger } from '@nestjs/common';
 import { AgentRegistry } from '../src/agents/agent-registry.js';
 import { AgentRunner } from '../src/agents/agent-runner.js';
+import { AccountActionsRepository } from '../src/actions/account-actions.repository.js';
+import { AccountActionsService } from '../src/actions/account-actions.service.js';
 import { loadConfig, type AppConfig } from '../src/config/configuration.js';
 import { KnowledgeBaseAgent } from '../src/knowledge-base/knowledge-base.agent.js';
 import { Database } from '../src/database/database.js';
@@ -48,7 +50,8 @@ export async function offlineService(env: Record<string, string | undefined>): P
   const kbAgent = new KnowledgeBaseAgent(models, kb, runner, registry, guardrails);
   const training = { ...trainTriage(trainingSource(config.env), readArticleDir(config.env.KB_DIR)), where: 'in process' as const };
   const triage = new TriageAgent(models, runner, registry, training, guardrails);
-  const resolution = new ResolutionAgent(config, models, kbAgent, triage, runner, registry, guardrails);
+  const actions = new AccountActionsService(new AccountActionsRepository(database), config);
+  const resolution = new ResolutionAgent(config, models, kbAgent, triage, runner, registry, guardrails, actions);
   for (const agent of [kbAgent, triage, resolution]) agent.onModuleInit();
   const resolutionAgent = registry.get('resolution_agent');
   return {

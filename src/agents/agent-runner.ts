@@ -4,6 +4,7 @@ import {
   MaxTurnsExceededError,
   ModelBehaviorError,
   OutputGuardrailTripwireTriggered,
+  RunState,
   Runner,
   type Agent,
   type ModelProvider,
@@ -24,6 +25,21 @@ export interface AgentRunResult<O> {
   /** What the agent's own tools returned in this run (for checks on the final answer). */
   toolOutputs: { name: string; output: string }[];
 }
+
+/** A run stopped at tool calls that need a person's approval; `state` is the SDK's serialized RunState. */
+export interface PausedRun {
+  state: string;
+  backend: Backend;
+  interruptions: { callId: string; name: string; arguments: Record<string, unknown> }[];
+}
+
+/** A person's decision on one paused tool call (by call id); `message` is what the model reads on a rejection. */
+export type ApprovalDecisions = ReadonlyMap<string, { approve: boolean; message?: string }>;
+
+/** Where a run starts: new input, or a paused run's state with the decisions on its tool calls. */
+export type RunInput = string | { resume: PausedRun; decisions: ApprovalDecisions };
+
+export type PausableRunResult<O, C> = (AgentRunResult<O> & { context: C; paused?: undefined }) | { paused: PausedRun; meta: RunMeta; toolOutputs: AgentRunResult<O>['toolOutputs'] };
 
 /**
  * The one place that calls the SDK: holds a `Runner` per backend (model provider, tracing,
@@ -74,7 +90,23 @@ export class AgentRunner {
     makeContext: () => C,
     output: { parse(finalOutput: unknown): O },
   ): Promise<AgentRunResult<O> & { context: C }> {
-    const primary = this.config.backend;
+    const result = await this.runPausable(agents, input, makeContext, output);
+    // Agents built without approval tools never pause; one that does is a wiring bug.
+    if (result.paused) throw new Error('The agent run paused for an approval outside a stored ticket.');
+    return result;
+  }
+
+  /**
+   * Like `run`, but a run may stop at tool calls that need approval (returned as `paused`), and a
+   * paused run is resumed from its stored state on the backend it ran on, with the same agent graph.
+   */
+  async runPausable<O, C>(
+    agents: AgentVariants<Agent<C, any>>,
+    input: RunInput,
+    makeContext: () => C,
+    output: { parse(finalOutput: unknown): O },
+  ): Promise<PausableRunResult<O, C>> {
+    const primary = typeof input === 'string' ? this.config.backend : (input.resume.backend as Backend);
     try {
       return await this.runOn<O, C>(primary, agents, input, makeContext(), output);
     } catch (err) {
@@ -98,9 +130,27 @@ export class AgentRunner {
     }
   }
 
-  private async runOn<O, C>(backend: Backend, agents: AgentVariants<Agent<C, any>>, input: string, context: C, output: { parse(finalOutput: unknown): O }) {
-    const result = await (await this.runner(backend)).run(agents.get(backend), input, {
-      context,
+  private async runOn<O, C>(
+    backend: Backend,
+    agents: AgentVariants<Agent<C, any>>,
+    input: RunInput,
+    context: C,
+    output: { parse(finalOutput: unknown): O },
+  ): Promise<PausableRunResult<O, C>> {
+    const agent = agents.get(backend);
+    let start: string | RunState<C, Agent<C, any>> = typeof input === 'string' ? input : await RunState.fromString<C, Agent<C, any>>(agent, input.resume.state);
+    if (typeof start !== 'string' && typeof input !== 'string') {
+      // The stored state carries the run's own context; a fresh one per attempt is not needed.
+      for (const item of start.getInterruptions()) {
+        const callId = item.rawItem.type === 'function_call' ? item.rawItem.callId : undefined;
+        const decision = callId ? input.decisions.get(callId) : undefined;
+        if (!decision) continue;
+        if (decision.approve) start.approve(item);
+        else start.reject(item, { message: decision.message });
+      }
+    }
+    const result = await (await this.runner(backend)).run(agent, start, {
+      ...(typeof start === 'string' ? { context } : {}),
       maxTurns: this.config.env.AGENT_MAX_TURNS,
     });
     const toolOutputs = result.newItems.flatMap((item) =>
@@ -110,7 +160,25 @@ export class AgentRunner {
     );
     const u = result.state.usage;
     const usage = { requests: u.requests, input_tokens: u.inputTokens, output_tokens: u.outputTokens, total_tokens: u.totalTokens };
-    return { output: output.parse(result.finalOutput), meta: { backend, degraded: false, usage } as RunMeta, context, toolOutputs };
+    const meta: RunMeta = { backend, degraded: false, usage };
+    if (result.interruptions.length) {
+      const interruptions = result.interruptions.flatMap((item) =>
+        item.rawItem.type === 'function_call'
+          ? [{ callId: item.rawItem.callId, name: item.rawItem.name, arguments: parseArguments(item.rawItem.arguments) }]
+          : [],
+      );
+      return { paused: { state: result.state.toString(), backend, interruptions }, meta, toolOutputs };
+    }
+    return { output: output.parse(result.finalOutput), meta, context, toolOutputs };
+  }
+}
+
+function parseArguments(raw: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
+  } catch {
+    return { raw };
   }
 }
 

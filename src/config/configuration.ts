@@ -1,3 +1,4 @@
+import { parseEnabledActions } from '../actions/account-actions.js';
 import { z } from 'zod';
 import { parseApiKeys } from '../auth/api-keys-env.js';
 import { corsOriginErrors } from '../auth/cors.js';
@@ -62,7 +63,7 @@ export const envSchema = z.object({
   ESCALATION_WEBHOOK_SECRET: optionalString,
 
   // Account actions the agents may propose (docs/approvals.md). Amounts are in the account's currency.
-  ACTIONS_ENABLED: optionalString,
+  ACTIONS_ENABLED: optionalString.superRefine((v, ctx) => parseEnabledActions(v).errors.forEach((message) => ctx.addIssue({ code: 'custom', message }))),
   ACTION_REFUND_MAX: money(1000),
   ACTION_REFUND_AUTO_APPROVE_UP_TO: money(0),
   ACTION_CREDIT_MAX: money(200),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ActionsModule } from '../actions/actions.module.js';
 import { AgentsModule } from '../agents/agents.module.js';
 import { AppConfigModule } from '../config/config.module.js';
 import { KnowledgeBaseModule } from '../knowledge-base/knowledge-base.module.js';
@@ -8,7 +9,7 @@ import { ResolutionAgent } from './resolution.agent.js';
 import { ResolutionController } from './resolution.controller.js';
 
 @Module({
-  imports: [AppConfigModule, ModelsModule, AgentsModule, KnowledgeBaseModule, TriageModule],
+  imports: [AppConfigModule, ModelsModule, AgentsModule, KnowledgeBaseModule, TriageModule, ActionsModule],
   controllers: [ResolutionController],
   providers: [ResolutionAgent],
   exports: [ResolutionAgent],

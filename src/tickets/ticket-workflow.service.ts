@@ -5,11 +5,15 @@ import { AppConfig } from '../config/configuration.js';
 import { isDatabaseError, isDatabaseUnavailable, rootMessage } from '../database/database-errors.js';
 import type { TicketRow } from '../database/schema.js';
 import { GuardrailException } from '../guardrails/guardrail-trip.js';
-import { ResolutionAgent } from '../resolution/resolution.agent.js';
+import { randomUUID } from 'node:crypto';
+import { describeAction } from '../actions/account-actions.js';
+import type { ApprovalDecisions, PausedRun } from '../agents/agent-runner.js';
+import type { ApprovalRow } from '../database/schema.js';
+import { ResolutionAgent, type TicketResolution } from '../resolution/resolution.agent.js';
 import type { TicketMetadata } from '../triage/triage.schemas.js';
 import { TriageAgent } from '../triage/triage.agent.js';
 import type { TicketStatus } from './ticket-status.js';
-import { TicketsRepository, type NewEvent } from './tickets.repository.js';
+import { TicketsRepository, type NewEvent, type Tx } from './tickets.repository.js';
 
 class LeaseLost extends Error {}
 
@@ -25,6 +29,27 @@ function runData(output: unknown, meta: RunMeta, started: number): Record<string
     usage: meta.usage ?? null,
     duration_ms: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * What the model reads for each decided call. A rejection says only that a person declined: the
+ * reviewer's reason is for the audit trail, not for the customer's reply.
+ */
+export function decisionsOf(decided: ApprovalRow[], currency: string): ApprovalDecisions {
+  return new Map(
+    decided.map((a) => [
+      a.callId,
+      a.status === 'approved'
+        ? { approve: true }
+        : { approve: false, message: JSON.stringify({
+              executed: false,
+              action: a.action,
+              summary: describeAction(a.action, a.arguments, currency),
+              refused_reason: a.status === 'approved' ? undefined : `a person ${a.status === 'rejected' ? 'declined' : 'did not approve'} this action`,
+            }),
+          },
+    ]),
+  );
 }
 
 /** What a failed run records: the problem the HTTP layer would have answered with. */
@@ -78,35 +103,51 @@ export class TicketWorkflow {
     const lease = this.config.env.TICKET_LEASE_SECONDS;
     // Every write is fenced by the attempt this run claimed: a run that outlived its lease (and
     // was taken over by another instance) cannot overwrite the newer run's result.
-    const write = async (set: Parameters<TicketsRepository['updateRun']>[2], event: NewEvent, finalAfterEventId?: number) => {
-      const written = await this.tickets.updateRun(ticket.id, ticket.attempts, set, event, lease, finalAfterEventId);
+    const write = async (set: Parameters<TicketsRepository['updateRun']>[2], event: NewEvent, finalAfterEventId?: number, also?: (tx: Tx) => Promise<void>) => {
+      const written = await this.tickets.updateRun(ticket.id, ticket.attempts, set, event, lease, finalAfterEventId, also);
       if (!written) throw new LeaseLost(`Ticket ${ticket.id}: attempt ${ticket.attempts} lost its lease; a newer run owns the ticket`);
       return written.requeued;
     };
     let stage: 'triage' | 'resolution' = 'triage';
     try {
       const { text, lastEventId } = await this.conversation(ticket);
-      const metadata = ticket.metadata as TicketMetadata;
+      let outcome: TicketResolution;
+      let started: number;
+      if (ticket.runState) {
+        // A paused run whose approvals were decided: resume it where it stopped (no new triage).
+        stage = 'resolution';
+        const paused = JSON.parse(ticket.runState) as PausedRun;
+        const decided = await this.tickets.approvalsFor(ticket.id, paused.interruptions.map((i) => i.callId));
+        if (decided.some((a) => a.status === 'pending')) {
+          // Not every call is decided (a recovery claimed it early): back to waiting.
+          await write({ status: 'awaiting_approval', leaseUntil: null }, { type: 'approval_waiting', actor: 'system', data: { status: 'awaiting_approval' } });
+          return false;
+        }
+        started = performance.now();
+        outcome = await this.resolution.resumeTicket(paused, decisionsOf(decided, this.config.env.ACCOUNT_CURRENCY));
+      } else {
+        const metadata = ticket.metadata as TicketMetadata;
+        started = performance.now();
+        const triaged = await this.triage.triage({ inquiry_text: text, metadata });
+        const triage = triaged.body;
+        await write(
+          { triage, category: triage.category, priority: triage.priority },
+          { type: 'triaged', actor: 'triage_agent', data: { status: 'processing', ...runData(triage, triaged.meta, started) } },
+        );
+        stage = 'resolution';
+        started = performance.now();
+        outcome = await this.resolution.resolveTicket({ ticket: triage, inquiry_text: text }, { id: ticket.id, customerId: ticket.customerId });
+      }
 
-      let started = performance.now();
-      const triaged = await this.triage.triage({ inquiry_text: text, metadata });
-      const triage = triaged.body;
-      await write(
-        { triage, category: triage.category, priority: triage.priority },
-        { type: 'triaged', actor: 'triage_agent', data: { status: 'processing', ...runData(triage, triaged.meta, started) } },
-      );
-
-      stage = 'resolution';
-      started = performance.now();
-      const resolved = await this.resolution.resolve({ ticket: triage, inquiry_text: text });
-      const resolution = resolved.body;
+      if (outcome.kind === 'paused') return await this.pause(ticket, outcome, started, lastEventId, write);
+      const resolution = outcome.result.body;
       const status = resolution.ticket_status as TicketStatus;
       const requeued = await write(
-        { resolution, status, leaseUntil: null, lastError: null },
+        { resolution, status, leaseUntil: null, lastError: null, runState: null, runBackend: null },
         {
           type: status === 'pending further action' ? 'clarification_requested' : 'resolution',
           actor: 'resolution_agent',
-          data: { status, ...runData(resolution, resolved.meta, started) },
+          data: { status, ...runData(resolution, outcome.result.meta, started), kb: outcome.kb, ...(outcome.actions.length ? { actions: outcome.actions } : {}) },
         },
         lastEventId,
       );
@@ -142,6 +183,53 @@ export class TicketWorkflow {
       await this.tickets.updateRun(ticket.id, ticket.attempts, { status: 'failed', lastError: error, leaseUntil: null }, { type: 'run_failed', actor: 'system', data: { status: 'failed', error } }, lease);
       return false;
     }
+  }
+
+  /**
+   * Stores a run that stopped at account actions needing approval: its state on the ticket
+   * ("awaiting_approval") and one approval request per tool call, in one transaction.
+   */
+  private async pause(
+    ticket: TicketRow,
+    outcome: Extract<TicketResolution, { kind: 'paused' }>,
+    started: number,
+    lastEventId: number,
+    write: (set: Parameters<TicketsRepository['updateRun']>[2], event: NewEvent, finalAfterEventId?: number, also?: (tx: Tx) => Promise<void>) => Promise<boolean>,
+  ): Promise<boolean> {
+    const { paused } = outcome;
+    const requestedAt = new Date();
+    const expiresAt = new Date(requestedAt.getTime() + this.config.env.APPROVAL_TTL_MINUTES * 60_000);
+    const requests = paused.interruptions.map((i) => ({
+      id: randomUUID(),
+      ticketId: ticket.id,
+      callId: i.callId,
+      agent: 'resolution_agent',
+      action: i.name,
+      arguments: i.arguments,
+      customerId: ticket.customerId,
+      status: 'pending',
+      requestedAt,
+      expiresAt,
+    }));
+    const requeued = await write(
+      { status: 'awaiting_approval', runState: JSON.stringify(paused), runBackend: paused.backend, leaseUntil: null, lastError: null },
+      {
+        type: 'approval_requested',
+        actor: 'resolution_agent',
+        data: {
+          status: 'awaiting_approval',
+          approvals: requests.map((r) => ({ id: r.id, action: r.action, arguments: r.arguments, summary: describeAction(r.action, r.arguments, this.config.env.ACCOUNT_CURRENCY) })),
+          expires_at: expiresAt.toISOString(),
+          kb: outcome.kb,
+          ...runData(null, outcome.meta, started),
+        },
+      },
+      lastEventId,
+      (tx) => this.tickets.insertApprovals(tx, requests),
+    );
+    if (requeued) this.logger.log(`Ticket ${ticket.id}: the customer wrote while the agents worked; running again with the reply`);
+    else this.logger.log(`Ticket ${ticket.id}: waiting for approval of ${requests.map((r) => r.action).join(', ')}`);
+    return requeued;
   }
 
   /** The inquiry plus the customer's replies since, oldest first (what the agents read), and the last event read. */

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { RequireScopes } from '../auth/scopes.js';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { principalOf } from '../auth/principal.js';
 import { ApiProblems } from '../common/api-docs.decorators.js';
 import { ZodBodyPipe } from '../common/validation.js';
 import type { StoredResponse } from '../idempotency/idempotency.service.js';
@@ -82,7 +83,8 @@ export class TicketsController {
   @Post(':id/events')
   @RequireScopes('tickets:write')
   @ApiOperation({
-    summary: 'Record an update from a person or the helpdesk: agent_reply, customer_reply, note, resolved, reopened, closed, csat. A customer_reply to a clarifying question runs the agents again.',
+    summary:
+      'Record an update from a person or the helpdesk: agent_reply, customer_reply, note, resolved, reopened, closed, csat, take_over (a person owns the ticket; pending approvals are cancelled), handback (the agents run it again). A customer_reply to a clarifying question runs the agents again.',
   })
   @ApiParam(TICKET_ID)
   @ApiHeader(IDEMPOTENCY_KEY)
@@ -94,8 +96,9 @@ export class TicketsController {
     @Body(new ZodBodyPipe(TicketEventRequestSchema)) event: TicketEventRequest,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
+    @Req() req: Request,
   ) {
-    return send(res, await this.tickets.addEvent(id, event, idempotencyKey));
+    return send(res, await this.tickets.addEvent(id, event, idempotencyKey, principalOf(req)?.name));
   }
 
   @Post(':id/retry')

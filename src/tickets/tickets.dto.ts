@@ -53,6 +53,13 @@ export class StoredTicketDto {
       'Set when a guardrail stopped the ticket or a customer reply (status "escalated"): { guardrail, reason, field, score, evidence, decided_by, at }. A person must look at it.',
   })
   review!: unknown;
+  @ApiProperty({ example: null, nullable: true, description: 'The person who took the ticket over (take_over); null while the agents own it.' }) assignee!: string | null;
+  @ApiProperty({
+    example: { status: 'verified', method: 'customer_confirmed', judged_by: 'rules' },
+    nullable: true,
+    description: 'Whether an automated "resolved" held (docs/verification.md); null until the agents resolve the ticket.',
+  })
+  verification!: unknown;
   @ApiProperty({ example: 1, description: 'Workflow runs so far (retries and customer replies run it again).' }) attempts!: number;
   @ApiProperty({ example: '2026-11-25T10:00:01.198Z' }) created_at!: string;
   @ApiProperty({ example: '2026-11-25T10:00:01.231Z' }) updated_at!: string;
@@ -145,8 +152,8 @@ export class TicketListQueryDto {
 export class TicketEventRequestDto {
   @ApiProperty({ enum: EXTERNAL_EVENT_TYPES, example: 'customer_reply' }) type!: string;
   @ApiPropertyOptional({ example: 'It happens in the desktop app since this morning, on Windows.', description: 'agent_reply, customer_reply, note.' }) message?: string;
-  @ApiPropertyOptional({ example: 'maria@support', description: 'agent_reply, note, resolved, closed.' }) author?: string;
-  @ApiPropertyOptional({ example: 'Confirmed fixed by the customer.', description: 'resolved, closed.' }) note?: string;
+  @ApiPropertyOptional({ example: 'maria@support', description: 'agent_reply, note, resolved, closed, take_over (the assignee; default: the API key name), handback.' }) author?: string;
+  @ApiPropertyOptional({ example: 'Confirmed fixed by the customer.', description: 'resolved, closed, take_over, handback.' }) note?: string;
   @ApiPropertyOptional({ example: 'Still cannot log in.', description: 'reopened.' }) reason?: string;
   @ApiPropertyOptional({ example: 5, minimum: 1, maximum: 5, description: 'csat (required there).' }) score?: number;
   @ApiPropertyOptional({ example: 'Quick and clear, thanks!', description: 'csat.' }) comment?: string;

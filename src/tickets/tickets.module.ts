@@ -14,6 +14,6 @@ import { TicketsService } from './tickets.service.js';
   imports: [AppConfigModule, DatabaseModule, IdempotencyModule, TriageModule, ResolutionModule],
   controllers: [TicketsController],
   providers: [TicketsRepository, TicketWorkflow, TicketsService, TicketRedactionJob],
-  exports: [TicketsService],
+  exports: [TicketsService, TicketsRepository, TicketWorkflow],
 })
 export class TicketsModule {}

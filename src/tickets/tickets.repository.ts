@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { Database, type Db } from '../database/database.js';
-import { ticketEvents, tickets, type TicketEventRow, type TicketRow } from '../database/schema.js';
+import { approvals, ticketEvents, tickets, type ApprovalRow, type TicketEventRow, type TicketRow } from '../database/schema.js';
 import type { TicketStatus } from './ticket-status.js';
 import type { TicketListQuery } from './tickets.schemas.js';
 
@@ -94,13 +94,18 @@ export class TicketsRepository {
     event: NewEvent,
     leaseSeconds: number,
     finalAfterEventId?: number,
+    also?: (tx: Tx) => Promise<void>,
   ): Promise<{ row: TicketRow; requeued: boolean } | undefined> {
     return this.transaction(async (tx) => {
       const owned = and(eq(tickets.id, ticketId), eq(tickets.status, 'processing'), eq(tickets.attempts, attempt));
       const [locked] = await tx.select({ id: tickets.id }).from(tickets).where(owned).for('update');
       if (!locked) return undefined;
       const requeued = finalAfterEventId !== undefined && (await this.hasUnreadReply(tx, ticketId, finalAfterEventId));
-      const values = requeued ? { ...set, status: 'queued', leaseUntil: null } : { leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})`, ...set };
+      // Requeued: the agents run again with the reply, so a pause this run reached is dropped (and `also` skipped).
+      const values = requeued
+        ? { ...set, status: 'queued', leaseUntil: null, runState: null, runBackend: null }
+        : { leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})`, ...set };
+      if (!requeued && also) await also(tx);
       const [row] = await tx
         .update(tickets)
         .set({ ...values, updatedAt: sql`now()` })
@@ -177,6 +182,29 @@ export class TicketsRepository {
       .where(and(eq(ticketEvents.ticketId, ticketId), eq(ticketEvents.type, 'customer_reply'), gt(ticketEvents.id, afterEventId)))
       .limit(1);
     return row !== undefined;
+  }
+
+  /** A paused run's approval requests, written with the pause. */
+  async insertApprovals(tx: Tx, rows: (typeof approvals.$inferInsert)[]): Promise<void> {
+    if (rows.length) await tx.insert(approvals).values(rows);
+  }
+
+  /** The ticket's approvals for the given tool calls (a paused run's). */
+  approvalsFor(ticketId: string, callIds: string[], executor: Executor = this.db): Promise<ApprovalRow[]> {
+    if (!callIds.length) return Promise.resolve([]);
+    return executor
+      .select()
+      .from(approvals)
+      .where(and(eq(approvals.ticketId, ticketId), inArray(approvals.callId, callIds)));
+  }
+
+  /** Cancels the ticket's pending approvals (a person took the ticket over); returns them. */
+  async cancelPendingApprovals(tx: Tx, ticketId: string, by: string, reason: string): Promise<ApprovalRow[]> {
+    return tx
+      .update(approvals)
+      .set({ status: 'cancelled', decidedAt: sql`now()`, decidedBy: by, reason })
+      .where(and(eq(approvals.ticketId, ticketId), eq(approvals.status, 'pending')))
+      .returning();
   }
 
   list(filter: TicketFilter): Promise<TicketRow[]> {

@@ -24,6 +24,10 @@ export interface TicketView {
   error: unknown;
   /** Why a guardrail flagged the ticket for a person (null when none did). */
   review: unknown;
+  /** The person who took the ticket over from the agents (null: the agents own it). */
+  assignee: string | null;
+  /** Whether an automated resolution held (null until the agents resolve the ticket). */
+  verification: unknown;
   attempts: number;
   created_at: string;
   updated_at: string;
@@ -52,6 +56,8 @@ export function toTicketView(t: TicketRow, events?: TicketEventRow[]): TicketVie
     resolution: t.resolution ?? null,
     error: t.lastError ?? null,
     review: t.review ?? null,
+    assignee: t.assignee ?? null,
+    verification: t.verification ?? null,
     attempts: t.attempts,
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
@@ -161,7 +167,7 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** An update from a person or the helpdesk; a customer's answer to a clarifying question runs the agents again. */
-  async addEvent(id: string, raw: TicketEventRequest, idempotencyKey?: string): Promise<StoredResponse<TicketView>> {
+  async addEvent(id: string, raw: TicketEventRequest, idempotencyKey?: string, who?: string): Promise<StoredResponse<TicketView>> {
     checkId(id);
     const scope = `POST /tickets/${id}/events`;
     const { event, trip } = await this.guardedEvent(raw);
@@ -177,10 +183,27 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         const { type, ...data } = event;
         // A customer reply a guardrail stopped is kept (redacted) for a person; the agents do not read it.
         const status = trip ? 'escalated' : outcome.status;
+        const set: Parameters<TicketsRepository['update']>[1] = trip
+          ? { status, review: { ...trip, at: new Date().toISOString() } }
+          : outcome.status === ticket.status
+            ? {}
+            : { status };
+        const extra: Record<string, unknown> = {};
+        if (type === 'take_over') {
+          // A person owns the ticket now: a paused run's pending approvals are void.
+          const by = event.author ?? who ?? 'unknown';
+          const cancelled = await this.tickets.cancelPendingApprovals(tx, id, by, 'a person took the ticket over');
+          Object.assign(set, { assignee: by, runState: null, runBackend: null });
+          if (cancelled.length) extra.cancelled_approvals = cancelled.map((a) => a.id);
+        } else if (type === 'handback') {
+          // Back to the agents: they run the workflow again on the conversation; the review flag is cleared.
+          Object.assign(set, { assignee: null, review: null, runState: null, runBackend: null });
+          if (ticket.review) extra.cleared_review = ticket.review;
+        }
         const stored = await this.tickets.update(
           id,
-          trip ? { status, review: { ...trip, at: new Date().toISOString() } } : outcome.status === ticket.status ? {} : { status },
-          { type, actor: EXTERNAL_EVENT_ACTOR[type], data: { ...data, status, ...(trip ? { guardrail: trip } : {}) } },
+          set,
+          { type, actor: EXTERNAL_EVENT_ACTOR[type], data: { ...data, status, ...extra, ...(trip ? { guardrail: trip } : {}) } },
           tx,
         );
         await this.idempotency.linkResource(tx, scope, idempotencyKey, stored.id);

@@ -1,0 +1,226 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { describeAction } from '../actions/account-actions.js';
+import { ProblemException, problem } from '../common/problem-details.js';
+import { AppConfig } from '../config/configuration.js';
+import { HANDOFF_REPLY } from '../resolution/resolution-policy.js';
+import { ticketSla } from '../tickets/ticket-sla.js';
+import { TicketWorkflow } from '../tickets/ticket-workflow.service.js';
+import { TicketsRepository } from '../tickets/tickets.repository.js';
+import { TicketsService, type TicketView } from '../tickets/tickets.service.js';
+import type { ApprovalDto } from './approvals.dto.js';
+import { ApprovalsRepository, type ApprovalFilter, type ApprovalWithTicket } from './approvals.repository.js';
+import type { ApprovalStatus, DecisionRequest } from './approvals.schemas.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Opaque keyset cursor of the queue: the sort value and id of the last item read. */
+export const approvalCursor = {
+  encode: (at: Date, id: string) => Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url'),
+  decode(value: string): { at: Date; id: string } | undefined {
+    try {
+      const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+      const date = typeof at === 'string' ? new Date(at) : undefined;
+      return date && !Number.isNaN(date.getTime()) && typeof id === 'string' && UUID.test(id) ? { at: date, id } : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export function toApprovalView({ approval: a, ticket: t, repliesSince }: ApprovalWithTicket, currency: string, now = new Date()): ApprovalDto {
+  return {
+    id: a.id,
+    ticket_id: a.ticketId,
+    status: a.status as ApprovalStatus,
+    action: a.action,
+    arguments: a.arguments,
+    summary: describeAction(a.action, a.arguments, currency),
+    customer_id: a.customerId,
+    agent: a.agent,
+    requested_at: a.requestedAt.toISOString(),
+    expires_at: a.expiresAt.toISOString(),
+    decided_at: a.decidedAt?.toISOString() ?? null,
+    decided_by: a.decidedBy,
+    reason: a.reason,
+    ticket: {
+      status: t.status,
+      priority: t.priority,
+      category: t.category,
+      channel: t.channel,
+      inquiry_excerpt: t.inquiryText.length > 280 ? `${t.inquiryText.slice(0, 279)}…` : t.inquiryText,
+      replies_since: repliesSince,
+    },
+    sla: ticketSla(t.priority, t.createdAt, now),
+  };
+}
+
+/**
+ * People's decisions on the account actions the agents proposed. A decision is recorded with
+ * its audit event in one transaction (the ticket row locked first, then the approval: the same
+ * order as every other writer); once every call of the paused run is decided, the run resumes
+ * from its stored state — in this process, or in any other after a restart. Undecided requests
+ * expire (the ticket goes to a person).
+ */
+@Injectable()
+export class ApprovalsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Approvals');
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private readonly resuming = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly approvals: ApprovalsRepository,
+    private readonly tickets: TicketsRepository,
+    private readonly ticketsService: TicketsService,
+    private readonly workflow: TicketWorkflow,
+    private readonly config: AppConfig,
+  ) {}
+
+  async list(query: Omit<ApprovalFilter, 'after' | 'limit'> & { cursor?: string; limit: number }): Promise<{ approvals: ApprovalDto[]; next_cursor: string | null }> {
+    const after = query.cursor === undefined ? undefined : approvalCursor.decode(query.cursor);
+    if (query.cursor !== undefined && !after) throw ProblemException.validation([{ path: 'cursor', message: 'is not a cursor returned by GET /approvals' }]);
+    const rows = await this.approvals.list({ ...query, after, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    const now = new Date();
+    const last = page.at(-1);
+    const sortValue = (r: ApprovalWithTicket) => (query.sort === 'sla_deadline' ? new Date(ticketSla(r.ticket.priority, r.ticket.createdAt).deadline) : r.approval.requestedAt);
+    return {
+      approvals: page.map((r) => toApprovalView(r, this.config.env.ACCOUNT_CURRENCY, now)),
+      next_cursor: rows.length > query.limit && last ? approvalCursor.encode(sortValue(last), last.approval.id) : null,
+    };
+  }
+
+  async get(id: string): Promise<ApprovalDto> {
+    const row = UUID.test(id) ? await this.approvals.get(id) : undefined;
+    if (!row) throw notFound(id);
+    return toApprovalView(row, this.config.env.ACCOUNT_CURRENCY);
+  }
+
+  /**
+   * Approves or rejects one proposed action. The same decision again is answered as it was (a
+   * retried request); the other decision, or one on an expired request, is a 409.
+   */
+  async decide(id: string, decision: 'approved' | 'rejected', body: DecisionRequest, keyName: string): Promise<{ approval: ApprovalDto; ticket: TicketView }> {
+    if (!UUID.test(id)) throw notFound(id);
+    const found = await this.approvals.get(id);
+    if (!found) throw notFound(id);
+    const by = body.approver ?? keyName;
+    const outcome = await this.tickets.transaction(async (tx) => {
+      const ticket = await this.tickets.getForUpdate(tx, found.ticket.id);
+      const approval = await this.approvals.lockApproval(tx, id);
+      if (!ticket || !approval) return { kind: 'gone' as const };
+      if (approval.status !== 'pending') return { kind: 'settled' as const, status: approval.status };
+      if (approval.expiresAt.getTime() <= Date.now()) {
+        await this.expireTicket(tx, ticket.id);
+        return { kind: 'expired' as const };
+      }
+      await this.approvals.setDecision(tx, id, decision, by, body.reason ?? null);
+      const remaining = await this.approvals.pendingCount(tx, ticket.id);
+      const resume = remaining === 0 && ticket.status === 'awaiting_approval';
+      await this.tickets.update(
+        ticket.id,
+        resume ? { status: 'queued' } : {},
+        {
+          type: 'approval_decided',
+          actor: 'agent',
+          data: {
+            status: resume ? 'queued' : ticket.status,
+            approval_id: id,
+            action: approval.action,
+            arguments: approval.arguments,
+            decision,
+            by,
+            reason: body.reason ?? null,
+            pending: remaining,
+          },
+        },
+        tx,
+      );
+      return { kind: 'decided' as const, resume };
+    });
+    switch (outcome.kind) {
+      case 'gone':
+        throw notFound(id);
+      case 'expired':
+        throw new ProblemException(problem(409, 'approval-expired', 'This approval expired before a decision; the ticket was escalated to a person.', { approval_status: 'expired' }));
+      case 'settled':
+        if (outcome.status !== decision) {
+          throw new ProblemException(problem(409, 'approval-already-decided', `This approval is already ${outcome.status}.`, { approval_status: outcome.status }));
+        }
+        break;
+      case 'decided':
+        // The run resumes to its end before the answer (the workflow's lease makes a concurrent sweep wait).
+        if (outcome.resume) await this.track(this.workflow.run(found.ticket.id, ['queued']));
+        break;
+    }
+    return { approval: await this.get(id), ticket: await this.ticketsService.view(found.ticket.id) };
+  }
+
+  /** Escalates a ticket whose approvals expired: the paused run is dropped, a person takes it. */
+  private async expireTicket(tx: Parameters<Parameters<TicketsRepository['transaction']>[0]>[0], ticketId: string): Promise<boolean> {
+    const ticket = await this.tickets.getForUpdate(tx, ticketId);
+    if (ticket?.status !== 'awaiting_approval') return false;
+    const expired = await this.approvals.expirePending(tx, ticketId);
+    if (!expired.length) return false;
+    const actions = expired.map((a) => describeAction(a.action, a.arguments, this.config.env.ACCOUNT_CURRENCY));
+    const resolution = {
+      ticket_status: 'escalated',
+      resolution_reply: HANDOFF_REPLY,
+      resolution_notes: `Escalated: no decision on the proposed ${actions.join('; ')} within ${this.config.env.APPROVAL_TTL_MINUTES} minutes (the approval expired).`,
+      escalation_channel: this.config.env.ESCALATION_CHANNEL,
+    };
+    await this.tickets.update(
+      ticketId,
+      { status: 'escalated', resolution, runState: null, runBackend: null },
+      { type: 'approval_expired', actor: 'system', data: { status: 'escalated', approvals: expired.map((a) => ({ id: a.id, action: a.action, arguments: a.arguments })) } },
+      tx,
+    );
+    return true;
+  }
+
+  /** Expires what is due, a page at a time. */
+  async expireDue(): Promise<number> {
+    let expired = 0;
+    for (let page = await this.approvals.ticketsWithExpired(); page.length; page = await this.approvals.ticketsWithExpired()) {
+      let progressed = false;
+      for (const ticketId of page) {
+        if (await this.tickets.transaction((tx) => this.expireTicket(tx, ticketId))) {
+          expired++;
+          progressed = true;
+          this.logger.warn(`Ticket ${ticketId}: approval expired without a decision; escalated to a person`);
+        }
+      }
+      if (!progressed) break;
+    }
+    return expired;
+  }
+
+  onApplicationBootstrap(): void {
+    // Checked every minute (or sooner with a short TTL): an expiry is late by at most that.
+    const every = Math.min(60_000, Math.max(1_000, (this.config.env.APPROVAL_TTL_MINUTES * 60_000) / 4));
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.expireDue()
+        .then(() => undefined, (err: unknown) => this.logger.error(`Approval expiry failed: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => (this.sweeping = undefined));
+    }, every);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.allSettled([this.sweeping, ...this.resuming]);
+  }
+
+  private async track<T>(work: Promise<T>): Promise<T> {
+    this.resuming.add(work);
+    try {
+      return await work;
+    } finally {
+      this.resuming.delete(work);
+    }
+  }
+}
+
+function notFound(id: string): ProblemException {
+  return new ProblemException(problem(404, 'approval-not-found', `No approval "${id.length > 80 ? `${id.slice(0, 80)}…` : id}".`));
+}
