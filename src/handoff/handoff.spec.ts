@@ -170,6 +170,22 @@ describe('buildHandoff: no article fits well enough (the run recorded what the k
     expect(pkg.suggested_reply).toContain('"Webhooks not delivered" (kb-0011)');
     expect(pkg.sla).toMatchObject({ priority: 'Medium', target_hours: 24 });
   });
+
+  it('ranks the articles as the knowledge base did (score), and names none in the draft when even the best barely matches', () => {
+    const unrelated = {
+      consulted: [
+        { id: 'kb-0010', title: 'API rate limits (HTTP 429)', match: 0.499, score: 9.5 },
+        { id: 'kb-0031', title: 'Pay by invoice, purchase order or wire transfer', match: 0.168, score: 27.7 },
+      ],
+      best_match: 0.499,
+      threshold: 0.6,
+      no_article_fit: true,
+    };
+    const events = [ev('created', { status: 'queued' }), ev('resolution', { status: 'escalated', kb: unrelated, output: { resolution_notes: 'Escalated: no knowledge-base article fits well enough (best kb-0031: match 0.168, threshold 0.6; 1 of 10 query terms).' } })];
+    const pkg = buildHandoff(input({ ticket: ticket({ inquiryText: 'Can it order groceries when my smart fridge runs out of milk?' }), events }), at(1));
+    expect(pkg.articles_consulted.map((a) => a.id)).toEqual(['kb-0031', 'kb-0010']);
+    expect(pkg.suggested_reply).not.toMatch(/kb-|article "/);
+  });
 });
 
 describe('buildHandoff: a guardrail flag', () => {
@@ -237,11 +253,12 @@ describe('buildHandoff: account actions', () => {
       ...over,
     };
   }
-  const events = (last: TicketEventRow) => [
+  /** The run paused for approval, then `last` (made after them, so the ids are in order). */
+  const events = (last: () => TicketEventRow) => [
     ev('created', { status: 'queued' }),
     ev('triaged', { status: 'processing' }),
     ev('approval_requested', { status: 'awaiting_approval', approval_id: 'ap-1' }, 1),
-    last,
+    last(),
   ];
   const billing = { inquiryText: 'I was charged twice for November, please refund the second charge of $80', triage: triaged('billing', 'Medium'), priority: 'Medium', category: 'billing' };
 
@@ -249,7 +266,7 @@ describe('buildHandoff: account actions', () => {
     const pkg = buildHandoff(
       input({
         ticket: ticket(billing),
-        events: events(ev('approval_expired', { status: 'escalated', approval_id: 'ap-1' }, 1441)),
+        events: events(() => ev('approval_expired', { status: 'escalated', approvals: [{ id: 'ap-1', action: 'issue_refund', arguments: refundArgs }] }, 1441)),
         approvals: [approval({ status: 'expired', decidedAt: at(1441) })],
       }),
       at(1442),
@@ -267,7 +284,7 @@ describe('buildHandoff: account actions', () => {
     const pkg = buildHandoff(
       input({
         ticket: ticket(billing),
-        events: events(ev('approval_decided', { status: 'escalated', approval_id: 'ap-1', decision: 'rejected' }, 30)),
+        events: events(() => ev('approval_decided', { status: 'escalated', approval_id: 'ap-1', decision: 'rejected' }, 30)),
         approvals: [approval({ status: 'rejected', decidedAt: at(30), decidedBy: 'alice', reason: 'Outside the 30-day refund window' })],
       }),
       at(31),
@@ -278,6 +295,24 @@ describe('buildHandoff: account actions', () => {
     expect(pkg.suggested_reply).toMatch(/we are not able to issue this refund in this case/);
     expect(pkg.suggested_reply).toMatch(/sorry/);
     expect(pkg.suggested_reply).not.toMatch(/30-day|alice|80|\$/);
+  });
+
+  it('a refund declined by a person, after which the resumed run escalated: the same polite refusal', () => {
+    const notes = 'Escalated to billing: issue_refund was not executed (a person declined this action); proposed: Refund of 80.00 USD.';
+    const pkg = buildHandoff(
+      input({
+        ticket: ticket({ ...billing, resolution: { resolution_notes: notes, ticket_status: 'escalated' } }),
+        events: [
+          ...events(() => ev('approval_decided', { status: 'queued', approval_id: 'ap-1', action: 'issue_refund', decision: 'rejected', by: 'alice', reason: 'Duplicate not confirmed' }, 30)),
+          ev('resolution', { status: 'escalated', output: { resolution_notes: notes, ticket_status: 'escalated' } }, 31),
+        ],
+        approvals: [approval({ status: 'rejected', decidedAt: at(30), decidedBy: 'alice', reason: 'Duplicate not confirmed' })],
+      }),
+      at(32),
+    );
+    expect(pkg).toMatchObject({ reason_kind: 'approval_rejected', reason: 'alice rejected a refund of 80 USD (Duplicate not confirmed); the customer needs an answer.', escalation_event_id: '5' });
+    expect(pkg.suggested_reply).toMatch(/not able to issue this refund/);
+    expect(pkg.suggested_reply).not.toMatch(/80|Duplicate/);
   });
 
   it('lists executed actions next to approvals, with their outcome, oldest first', () => {
@@ -295,7 +330,7 @@ describe('buildHandoff: account actions', () => {
     };
     const approved: AccountActionRow = { ...executed, id: 'act-2', callId: 'call-1', action: 'issue_refund', arguments: refundArgs, authorizedBy: 'approval', approvalId: 'ap-1', outcome: { refunded_cents: 8000 }, executedAt: at(20) };
     const pkg = buildHandoff(
-      input({ ticket: ticket(billing), events: events(ev('run_failed', { status: 'escalated', error: { stage: 'resolution', type: 'internal-error' } }, 21)), approvals: [approval({ status: 'approved', decidedAt: at(19), decidedBy: 'bob' })], actions: [executed, approved] }),
+      input({ ticket: ticket(billing), events: events(() => ev('run_failed', { status: 'escalated', error: { stage: 'resolution', type: 'internal-error' } }, 21)), approvals: [approval({ status: 'approved', decidedAt: at(19), decidedBy: 'bob' })], actions: [executed, approved] }),
       at(22),
     );
     expect(pkg.actions.map((a) => [a.action, a.status, a.by, a.outcome])).toEqual([

@@ -126,7 +126,7 @@ export function buildHandoff(input: HandoffInput, now: Date = new Date()): Hando
   const resolutionEvent = events.findLast((e) => e.type === 'resolution' && (!escalation || e.id <= escalation.id));
   const resolution = (record(resolutionEvent?.data.output) ?? record(ticket.resolution)) as { resolution_notes?: unknown; escalation_channel?: unknown } | undefined;
   const notes = typeof resolution?.resolution_notes === 'string' ? resolution.resolution_notes : '';
-  const why = reasonOf(ticket, escalation, notes, input.approvals, resolutionEvent);
+  const why = reasonOf(ticket, escalation, events, notes, input.approvals, resolutionEvent);
   const articles = articlesOf(resolutionEvent, notes, input.articleTitles ?? {});
   const metadata = ticket.metadata as { channel?: unknown; customer_id?: unknown; customer_history?: unknown };
   const triage = record(ticket.triage) as { category?: unknown; priority?: unknown; confidence?: unknown; clarification_needed?: unknown } | undefined;
@@ -140,7 +140,6 @@ export function buildHandoff(input: HandoffInput, now: Date = new Date()): Hando
     flagged: conversationFlagged || e.data.guardrail != null,
   }));
   const actions = actionsOf(input.approvals, input.actions);
-  const relevantApproval = why.approval;
   return {
     handoff_id: handoffId(ticket.id, escalationId),
     ticket_id: ticket.id,
@@ -171,7 +170,7 @@ export function buildHandoff(input: HandoffInput, now: Date = new Date()): Hando
     actions,
     sentiment: sentimentOf([ticket.inquiryText, ...replies.map((e) => e.data.message as string)], str(metadata.customer_history)),
     sla: ticketSla(ticket.priority ?? str(triage?.priority), ticket.createdAt, now),
-    suggested_reply: suggestedReply(why.kind, why.team, bestArticle(articles, resolutionEvent), relevantApproval?.action),
+    suggested_reply: suggestedReply(why.kind, why.team, draftArticle(why.kind, articles), why.action),
     escalation_channel: str(resolution?.escalation_channel) ?? input.escalationChannel,
     delivery: null,
     built_at: now.toISOString(),
@@ -185,12 +184,70 @@ interface Why {
   kind: HandoffReasonKind;
   reason: string;
   team: string | null;
-  approval?: ApprovalRow;
+  /** The account action a settled approval was for. */
+  action?: string;
+}
+
+interface SettledApproval {
+  status: string;
+  action: string;
+  arguments: Record<string, unknown>;
+  by: string | null;
+  reason: string | null;
+  requestedAt: Date | null;
+}
+
+/**
+ * The expired or rejected approval that led to this escalation: named by the escalating event
+ * (approval_expired lists its approvals), or — when the resumed run escalated after a person
+ * declined its action — the rejection recorded between the pause and the escalation.
+ */
+function settledApproval(escalation: TicketEventRow | undefined, events: TicketEventRow[], approvals: ApprovalRow[]): SettledApproval | undefined {
+  if (!escalation) return undefined;
+  const data = escalation.data;
+  const fromRow = (a: ApprovalRow | undefined): SettledApproval | undefined =>
+    a && { status: a.status, action: a.action, arguments: a.arguments, by: a.decidedBy, reason: a.reason, requestedAt: a.requestedAt };
+  if (escalation.type === 'approval_expired') {
+    const ids = Array.isArray(data.approvals) ? data.approvals.map((a) => record(a)?.id) : [data.approval_id];
+    const named = approvals.find((a) => ids.includes(a.id));
+    const listed = record(Array.isArray(data.approvals) ? data.approvals[0] : undefined);
+    return (
+      fromRow(named) ??
+      (listed && typeof listed.action === 'string'
+        ? { status: 'expired', action: listed.action, arguments: record(listed.arguments) ?? {}, by: null, reason: null, requestedAt: null }
+        : { status: 'expired', action: 'account_action', arguments: {}, by: null, reason: null, requestedAt: null })
+    );
+  }
+  let decided: TicketEventRow | undefined;
+  if (escalation.type === 'approval_decided' || escalation.type === 'approval_rejected') decided = escalation;
+  else if (escalation.type === 'resolution') {
+    const paused = events.findLast((e) => e.type === 'approval_requested' && e.id < escalation.id);
+    decided = paused && events.findLast((e) => e.type === 'approval_decided' && e.id > paused.id && e.id < escalation.id && e.data.decision === 'rejected');
+  }
+  if (!decided) return undefined;
+  const row = fromRow(approvals.find((a) => a.id === decided.data.approval_id));
+  if (row) return row.status === 'rejected' || row.status === 'expired' ? row : undefined;
+  if (decided.data.decision !== 'rejected' && decided.type !== 'approval_rejected') return undefined;
+  return {
+    status: 'rejected',
+    action: str(decided.data.action) ?? 'account_action',
+    arguments: record(decided.data.arguments) ?? {},
+    by: str(decided.data.by) ?? str(decided.data.decided_by) ?? null,
+    reason: str(decided.data.reason) ?? null,
+    requestedAt: null,
+  };
 }
 
 const GUARDRAIL_WHERE: Record<string, string> = { inquiry_text: 'the inquiry', message: "the customer's latest reply" };
 
-function reasonOf(ticket: TicketRow, escalation: TicketEventRow | undefined, notes: string, approvals: ApprovalRow[], resolutionEvent: TicketEventRow | undefined): Why {
+function reasonOf(
+  ticket: TicketRow,
+  escalation: TicketEventRow | undefined,
+  events: TicketEventRow[],
+  notes: string,
+  approvals: ApprovalRow[],
+  resolutionEvent: TicketEventRow | undefined,
+): Why {
   const data = escalation?.data ?? {};
   const type = escalation?.type ?? '';
 
@@ -204,29 +261,24 @@ function reasonOf(ticket: TicketRow, escalation: TicketEventRow | undefined, not
     };
   }
 
-  if (type.startsWith('approval')) {
-    const approval =
-      approvals.find((a) => a.id === data.approval_id) ??
-      approvals.filter((a) => a.status === 'expired' || a.status === 'rejected').sort((a, b) => time(b.decidedAt ?? b.requestedAt) - time(a.decidedAt ?? a.requestedAt))[0];
-    if (approval?.status === 'expired' || (!approval && type === 'approval_expired')) {
-      const what = approval ? describeAction(approval.action, approval.arguments) : 'an account action';
-      return {
-        kind: 'approval_expired',
-        team: null,
-        approval,
-        reason: `Nobody decided the approval for ${what} before it expired${approval ? ` (requested ${day(approval.requestedAt)})` : ''}; the customer is still waiting.`,
-      };
-    }
-    if (approval?.status === 'rejected' || type === 'approval_rejected' || data.decision === 'rejected') {
-      const what = approval ? describeAction(approval.action, approval.arguments) : 'the proposed account action';
-      const why = approval?.reason ?? str(data.reason);
-      return {
-        kind: 'approval_rejected',
-        team: null,
-        approval,
-        reason: `${approval?.decidedBy ?? str(data.decided_by) ?? 'A person'} rejected ${what}${why ? ` (${oneLine(why, 160)})` : ''}; the customer needs an answer.`,
-      };
-    }
+  const settled = settledApproval(escalation, events, approvals);
+  if (settled?.status === 'expired') {
+    const what = describeAction(settled.action, settled.arguments);
+    return {
+      kind: 'approval_expired',
+      team: null,
+      action: settled.action,
+      reason: `Nobody decided the approval for ${what} before it expired${settled.requestedAt ? ` (requested ${day(settled.requestedAt)})` : ''}; the customer is still waiting.`,
+    };
+  }
+  if (settled?.status === 'rejected') {
+    const what = describeAction(settled.action, settled.arguments);
+    return {
+      kind: 'approval_rejected',
+      team: null,
+      action: settled.action,
+      reason: `${settled.by ?? 'A person'} rejected ${what}${settled.reason ? ` (${oneLine(settled.reason, 160)})` : ''}; the customer needs an answer.`,
+    };
   }
 
   const error = record(data.error) ?? (type === 'run_failed' ? record(ticket.lastError) : undefined);
@@ -281,36 +333,38 @@ export function describeAction(action: string, args: Record<string, unknown>): s
 // ---------------------------------------------------------------------------------------------
 // Articles, actions
 
+/**
+ * The articles the run consulted, in the knowledge base's ranking (search score): the first is
+ * the one the resolution policy judged ("best"). `match` is how much of the inquiry an article
+ * covers; a short article can cover a lot of a few words, so it does not rank them.
+ */
 function articlesOf(resolutionEvent: TicketEventRow | undefined, notes: string, titles: Record<string, string>): HandoffArticle[] {
   const kb = record(resolutionEvent?.data.kb);
   if (kb && Array.isArray(kb.consulted)) {
     return (kb.consulted as unknown[])
       .map(record)
       .filter((a): a is Record<string, unknown> => a !== undefined && typeof a.id === 'string')
-      .map((a) => ({ id: a.id as string, title: str(a.title) ?? titles[a.id as string] ?? null, match: num(a.match) }))
-      .sort(byMatch)
+      .map((a, i) => ({ article: { id: a.id as string, title: str(a.title) ?? titles[a.id as string] ?? null, match: num(a.match) }, score: num(a.score), i }))
+      .sort((a, b) => (a.score !== null && b.score !== null && a.score !== b.score ? b.score - a.score : a.i - b.i))
+      .map((a) => a.article)
       .slice(0, MAX_ARTICLES);
   }
-  // Older runs (and other backends) name the articles only in their notes: "best kb-0012: match 0.41".
+  // Older runs (and other backends) name the articles only in their notes, best first: "best kb-0012: match 0.41".
   const matches = new Map<string, number>();
   for (const m of notes.matchAll(/\b(kb-\d+):? match (\d+(?:\.\d+)?)/g)) matches.set(m[1]!, Number(m[2]));
   const ids = [...new Set(notes.match(/\bkb-\d+\b/g) ?? [])];
-  return ids
-    .map((id) => ({ id, title: titles[id] ?? null, match: matches.get(id) ?? null }))
-    .sort(byMatch)
-    .slice(0, MAX_ARTICLES);
+  return ids.map((id) => ({ id, title: titles[id] ?? null, match: matches.get(id) ?? null })).slice(0, MAX_ARTICLES);
 }
 
-/** Best match first; articles without a recorded match keep their order, after those with one. */
-function byMatch(a: HandoffArticle, b: HandoffArticle): number {
-  if (a.match === null || b.match === null) return a.match === null ? (b.match === null ? 0 : 1) : -1;
-  return b.match - a.match;
-}
+/** The match an article needs before a "no article fits" draft names it as the closest one (else it is unrelated). */
+const CLOSEST_ARTICLE_MIN_MATCH = 0.3;
 
-function bestArticle(articles: HandoffArticle[], resolutionEvent: TicketEventRow | undefined): HandoffArticle | undefined {
-  const best = record(resolutionEvent?.data.kb)?.best_match;
-  const bestId = typeof best === 'string' ? best : str(record(best)?.id);
-  return articles.find((a) => a.id === bestId && a.title) ?? articles.find((a) => a.title);
+/** The article the draft reply may name: the best-ranked one with a title, unless it does not fit at all. */
+function draftArticle(kind: HandoffReasonKind, articles: HandoffArticle[]): HandoffArticle | undefined {
+  const best = articles.find((a) => a.title);
+  if (!best) return undefined;
+  if (kind === 'no_article_fit' && (best.match === null || best.match < CLOSEST_ARTICLE_MIN_MATCH)) return undefined;
+  return best;
 }
 
 function actionsOf(approvals: ApprovalRow[], executed: AccountActionRow[]): HandoffAction[] {
@@ -400,7 +454,15 @@ export function suggestedReply(kind: HandoffReasonKind, team: string | null, bes
       body = 'Thank you for reaching out. A member of our support team is now looking into your request personally and will get back to you shortly.';
   }
   const lines = ['Hello,', '', body];
-  if (best?.title) lines.push('', `In the meantime, you may find our help article "${oneLine(best.title, 120).replace(/"/g, "'")}" (${best.id}) useful.`);
+  if (best?.title) {
+    const title = `"${oneLine(best.title, 120).replace(/"/g, "'")}" (${best.id})`;
+    lines.push(
+      '',
+      kind === 'no_article_fit'
+        ? `The closest help article we have is ${title}, though it may not cover your exact case.`
+        : `In the meantime, you may find our help article ${title} useful.`,
+    );
+  }
   if (kind === 'policy' && (team === 'security' || team === 'billing')) lines.push('', 'For your safety, please do not send passwords or full card numbers in this conversation.');
   lines.push('', 'Best regards,', '[Your name]');
   return lines.join('\n');
@@ -471,10 +533,6 @@ function str(v: unknown): string | undefined {
 
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function time(d: Date): number {
-  return d.getTime();
 }
 
 function day(d: Date): string {
