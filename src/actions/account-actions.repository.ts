@@ -22,6 +22,10 @@ export type ExecutionOutcome =
 
 const cents = (amount: number) => Math.round(amount * 100);
 
+class Refused extends Error {}
+
+type Tx = Parameters<Parameters<Database['db']['transaction']>[0]>[0];
+
 /**
  * The account store and its ledger. An execution is one transaction: the customer's account row
  * is locked, the ledger is checked for this (ticket, tool call) — a resumed run that executes the
@@ -32,79 +36,87 @@ const cents = (amount: number) => Math.round(amount * 100);
 export class AccountActionsRepository {
   constructor(private readonly database: Database) {}
 
-  execute(e: Execution): Promise<ExecutionOutcome> {
-    return this.database.db.transaction(async (tx): Promise<ExecutionOutcome> => {
-      await tx.insert(customerAccounts).values({ customerId: e.customerId, currency: e.currency }).onConflictDoNothing();
-      const [account] = await tx.select().from(customerAccounts).where(eq(customerAccounts.customerId, e.customerId)).for('update');
-      const [done] = await tx
-        .select()
-        .from(accountActions)
-        .where(and(eq(accountActions.ticketId, e.ticketId), eq(accountActions.callId, e.callId)));
-      if (done) return { ok: true, row: done, replayed: true };
-      // One action of a kind per ticket: a second refund on the same ticket is a person's call.
-      const [earlier] = await tx
-        .select({ id: accountActions.id })
-        .from(accountActions)
-        .where(and(eq(accountActions.ticketId, e.ticketId), eq(accountActions.action, e.action)));
-      if (earlier) return { ok: false, reason: `${e.action} was already executed on this ticket (${earlier.id})` };
+  async execute(e: Execution): Promise<ExecutionOutcome> {
+    try {
+      return await this.database.db.transaction((tx) => this.executeIn(tx, e));
+    } catch (err) {
+      // Refused: rolled back, so a refused action leaves no trace in the account store (the ticket's events record it).
+      if (err instanceof Refused) return { ok: false, reason: err.message };
+      throw err;
+    }
+  }
 
-      let approvalId: string | null = null;
-      if (e.authorizedBy === 'approval') {
-        // The database, not the run state, is the authority: no approved row, no action.
-        const [approval] = await tx
-          .select({ id: approvals.id, status: approvals.status })
-          .from(approvals)
-          .where(and(eq(approvals.ticketId, e.ticketId), eq(approvals.callId, e.callId)));
-        if (approval?.status !== 'approved') return { ok: false, reason: 'no person has approved this action' };
-        approvalId = approval.id;
-      }
+  private async executeIn(tx: Tx, e: Execution): Promise<ExecutionOutcome> {
+    await tx.insert(customerAccounts).values({ customerId: e.customerId, currency: e.currency }).onConflictDoNothing();
+    const [account] = await tx.select().from(customerAccounts).where(eq(customerAccounts.customerId, e.customerId)).for('update');
+    const [done] = await tx
+      .select()
+      .from(accountActions)
+      .where(and(eq(accountActions.ticketId, e.ticketId), eq(accountActions.callId, e.callId)));
+    if (done) return { ok: true, row: done, replayed: true };
+    // One action of a kind per ticket: a second refund on the same ticket is a person's call.
+    const [earlier] = await tx
+      .select({ id: accountActions.id })
+      .from(accountActions)
+      .where(and(eq(accountActions.ticketId, e.ticketId), eq(accountActions.action, e.action)));
+    if (earlier) throw new Refused(`${e.action} was already executed on this ticket (${earlier.id})`);
 
-      const now = new Date();
-      const set: Partial<CustomerAccountRow> = { updatedAt: now };
-      let outcome: Record<string, unknown>;
-      const amount = Number(e.args.amount);
-      switch (e.action) {
-        case 'issue_refund': {
-          set.refundedCents = account!.refundedCents + cents(amount);
-          outcome = { refunded: amount, currency: String(e.args.currency).toUpperCase(), charge_reference: e.args.charge_reference ?? null, refunded_total: set.refundedCents / 100 };
-          break;
-        }
-        case 'apply_account_credit': {
-          if (account!.currency !== e.currency) return { ok: false, reason: `the account is kept in ${account!.currency}` };
-          set.creditCents = account!.creditCents + cents(amount);
-          outcome = { credited: amount, currency: account!.currency, credit_balance: set.creditCents / 100 };
-          break;
-        }
-        case 'reset_mfa': {
-          set.mfaResetAt = now;
-          outcome = { mfa_reset_at: now.toISOString(), next_step: 'the customer enrols a new second factor at the next sign-in' };
-          break;
-        }
-        case 'close_account': {
-          if (account!.closedAt) return { ok: false, reason: `the account was already closed on ${account!.closedAt.toISOString()}` };
-          set.closedAt = now;
-          outcome = { closed_at: now.toISOString() };
-          break;
-        }
+    let approvalId: string | null = null;
+    if (e.authorizedBy === 'approval') {
+      // The database, not the run state, is the authority: no approved row, no action.
+      const [approval] = await tx
+        .select({ id: approvals.id, status: approvals.status })
+        .from(approvals)
+        .where(and(eq(approvals.ticketId, e.ticketId), eq(approvals.callId, e.callId)));
+      if (approval?.status !== 'approved') throw new Refused('no person has approved this action');
+      approvalId = approval.id;
+    }
+
+    const now = new Date();
+    const set: Partial<CustomerAccountRow> = { updatedAt: now };
+    let outcome: Record<string, unknown>;
+    const amount = Number(e.args.amount);
+    switch (e.action) {
+      case 'issue_refund': {
+        set.refundedCents = account!.refundedCents + cents(amount);
+        outcome = { refunded: amount, currency: String(e.args.currency).toUpperCase(), charge_reference: e.args.charge_reference ?? null, refunded_total: set.refundedCents / 100 };
+        break;
       }
-      await tx.update(customerAccounts).set(set).where(eq(customerAccounts.customerId, e.customerId));
-      const [row] = await tx
-        .insert(accountActions)
-        .values({
-          id: `act_${randomUUID()}`,
-          ticketId: e.ticketId,
-          callId: e.callId,
-          customerId: e.customerId,
-          action: e.action,
-          arguments: e.args,
-          authorizedBy: e.authorizedBy,
-          approvalId,
-          outcome,
-          executedAt: now,
-        })
-        .returning();
-      return { ok: true, row: row!, replayed: false };
-    });
+      case 'apply_account_credit': {
+        if (account!.currency !== e.currency) throw new Refused(`the account is kept in ${account!.currency}`);
+        set.creditCents = account!.creditCents + cents(amount);
+        outcome = { credited: amount, currency: account!.currency, credit_balance: set.creditCents / 100 };
+        break;
+      }
+      case 'reset_mfa': {
+        set.mfaResetAt = now;
+        outcome = { mfa_reset_at: now.toISOString(), next_step: 'the customer enrols a new second factor at the next sign-in' };
+        break;
+      }
+      case 'close_account': {
+        if (account!.closedAt) throw new Refused(`the account was already closed on ${account!.closedAt.toISOString()}`);
+        set.closedAt = now;
+        outcome = { closed_at: now.toISOString() };
+        break;
+      }
+    }
+    await tx.update(customerAccounts).set(set).where(eq(customerAccounts.customerId, e.customerId));
+    const [row] = await tx
+      .insert(accountActions)
+      .values({
+        id: `act_${randomUUID()}`,
+        ticketId: e.ticketId,
+        callId: e.callId,
+        customerId: e.customerId,
+        action: e.action,
+        arguments: e.args,
+        authorizedBy: e.authorizedBy,
+        approvalId,
+        outcome,
+        executedAt: now,
+      })
+      .returning();
+    return { ok: true, row: row!, replayed: false };
   }
 
   /** The execution of this tool call, if it ran. */

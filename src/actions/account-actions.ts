@@ -54,12 +54,13 @@ export interface ActionLimits {
 
 /** Whether a person must approve this call (the SDK's `needsApproval`). */
 export function needsApproval(action: ActionName, args: Record<string, unknown>, limits: ActionLimits): boolean {
-  const value = Number(args.amount);
+  // Only a real number can be under a limit: anything else goes to a person.
+  const under = (limit: number) => typeof args.amount === 'number' && Number.isFinite(args.amount) && args.amount <= limit;
   switch (action) {
     case 'issue_refund':
-      return !(value <= limits.refundAutoApproveUpTo);
+      return !under(limits.refundAutoApproveUpTo);
     case 'apply_account_credit':
-      return !(value <= limits.creditAutoApproveUpTo);
+      return !under(limits.creditAutoApproveUpTo);
     // Security- and account-ending actions always need a person.
     case 'reset_mfa':
     case 'close_account':

@@ -138,7 +138,7 @@ export class AgentRunner {
     output: { parse(finalOutput: unknown): O },
   ): Promise<PausableRunResult<O, C>> {
     const agent = agents.get(backend);
-    let start: string | RunState<C, Agent<C, any>> = typeof input === 'string' ? input : await RunState.fromString<C, Agent<C, any>>(agent, input.resume.state);
+    const start: string | RunState<C, Agent<C, any>> = typeof input === 'string' ? input : await RunState.fromString<C, Agent<C, any>>(agent, input.resume.state);
     if (typeof start !== 'string' && typeof input !== 'string') {
       // The stored state carries the run's own context; a fresh one per attempt is not needed.
       for (const item of start.getInterruptions()) {

@@ -31,6 +31,8 @@ const CLOSE_ACCOUNT =
   /\b(?:please|i want(?: you)? to|i(?:['’]d| would) like(?: you)? to|go ahead and|i need you to|kindly)\b[^.!?\n]{0,20}?\b(?:close|delete|terminate|deactivate|cancel)\b\s+(?:my|our|the)\s+(?:\w+\s+)?account\b/i;
 const CHARGE_REFERENCE = /\b(?:invoice|inv|order|charge|transaction)\s*(?:no\.?|number|#|id)?\s*[:#-]?\s*([A-Z0-9][A-Z0-9-]{2,24}\d)\b/i;
 
+const SIGN_AFTER = /(?<![\d.,])(\d(?:[\d.,]{0,14}\d)?)\s?[€£$]/g;
+
 /** The currency a money match names ("$30", "30 EUR", "€30"). */
 function currencyOf(match: string, accountCurrency: string): string {
   if (/€|\beuros?\b|\beur\b/i.test(match)) return 'EUR';
@@ -42,10 +44,13 @@ function currencyOf(match: string, accountCurrency: string): string {
 /** The amount a duplicate charge is about: the one amount stated, or x when "x … 2x in total". */
 function duplicateAmount(text: string, accountCurrency: string): { amount: number; currency: string } | undefined {
   const found = new Map<number, string>();
-  for (const m of text.matchAll(MONEY)) {
-    const value = parseAmount(m[1] ?? m[2] ?? m[3] ?? '');
-    if (Number.isFinite(value) && value > 0 && !found.has(value)) found.set(value, currencyOf(m[0], accountCurrency));
-  }
+  const add = (raw: string, match: string) => {
+    const value = parseAmount(raw);
+    if (Number.isFinite(value) && value > 0 && !found.has(value)) found.set(value, currencyOf(match, accountCurrency));
+  };
+  for (const m of text.matchAll(MONEY)) add(m[1] ?? m[2] ?? m[3] ?? '', m[0]);
+  // "49,99 €": the sign after the amount, as written in much of Europe.
+  for (const m of text.matchAll(SIGN_AFTER)) add(m[1]!, m[0]);
   const values = [...found.keys()].sort((a, b) => a - b);
   if (values.length === 1 || (values.length === 2 && Math.abs(values[1]! - 2 * values[0]!) < 0.005)) {
     return { amount: values[0]!, currency: found.get(values[0]!)! };
