@@ -63,6 +63,7 @@ let ticketId = '';
 /** Tickets in different states (resolved, waiting for the customer, escalated) for fuzzed events. */
 const eventTicketIds: string[] = [];
 let apiKeysRoute = false;
+let approvalId = '';
 /** The admin key property 3b creates; from then on the service is closed and every request needs it. */
 let adminKey: string | undefined;
 const auth = (): Record<string, string> => (adminKey ? { Authorization: `Bearer ${adminKey}` } : {});
@@ -80,6 +81,8 @@ function routes(): Route[] {
     { name: 'POST /tickets/:id/events', method: 'post', path: () => `/tickets/${ticketId}/events`, example: { type: 'note', message: 'Checked the logs: the sync client crashed.', author: 'agent-7' }, alsoExpected: [409] },
     { name: 'POST /tickets/:id/retry', method: 'post', path: () => `/tickets/${ticketId}/retry`, example: {}, alsoExpected: [409] },
     { name: 'POST /knowledge-base/articles', method: 'post', path: () => '/knowledge-base/articles', example: ARTICLE, alsoExpected: [409] },
+    { name: 'POST /approvals/:id/reject', method: 'post', path: () => `/approvals/${approvalId}/reject`, example: { reason: 'Not a duplicate: a second seat.', approver: 'fuzz' }, alsoExpected: [409] },
+    { name: 'POST /approvals/:id/approve', method: 'post', path: () => `/approvals/${approvalId}/approve`, example: { reason: 'ok' }, alsoExpected: [409] },
     { name: 'PUT /knowledge-base/articles/:id', method: 'put', path: () => `/knowledge-base/articles/${PUT_ID}`, example: ARTICLE },
     { name: 'PUT /knowledge-base/articles/:id (If-Match)', method: 'put', path: () => `/knowledge-base/articles/${PUT_ID}`, example: ARTICLE, headers: { 'If-Match': '"1"' }, alsoExpected: [412] },
     {
@@ -188,6 +191,12 @@ beforeAll(async () => {
     eventTicketIds.push(res.body.id);
   }
   await http().put(`/knowledge-base/articles/${PUT_ID}`).send(ARTICLE).expect(201);
+  // A ticket paused for approval: its approval is fuzzed (decided once, the rest are 409s).
+  const paused = await http()
+    .post('/tickets')
+    .send({ inquiry_text: 'I was charged twice, $30 each time. Please refund the duplicate.', metadata: { channel: 'email', customer_id: 'fuzz-1' } })
+    .expect(201);
+  approvalId = (await http().get(`/approvals?ticket_id=${paused.body.id}`).expect(200)).body.approvals[0].id;
   const probe = await http().post('/api-keys').send({});
   apiKeysRoute = probe.status !== 404;
 }, 60_000);
