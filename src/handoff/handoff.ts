@@ -562,7 +562,12 @@ export function oneLine(text: string, max: number): string {
   return truncate(clean(text).replace(/\s+/g, ' ').trim(), max);
 }
 
-/** Text inside the Markdown view: no HTML, no accidental headings or links from customer text. */
+/** Text inside the Markdown view: no HTML, links, emphasis or headings from customer text. */
 function md(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/([\\`*_[\]#|])/g, '\\$1');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]])/g, '\\$1')
+    .replace(/^#/, '\\#');
 }
