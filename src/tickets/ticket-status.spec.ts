@@ -53,6 +53,33 @@ describe('applyExternalEvent', () => {
     }
   });
 
+  it('a ticket awaiting approval accepts only notes, customer replies and a take-over until the decision', () => {
+    for (const type of EXTERNAL_EVENT_TYPES) {
+      const expected = type === 'note' || type === 'customer_reply' ? 'awaiting_approval' : type === 'take_over' ? 'in_progress' : 'refused';
+      expect([type, after('awaiting_approval', type)]).toEqual([type, expected]);
+    }
+  });
+
+  it('take_over gives any settled ticket to a person; handback gives escalated, in-progress, reopened or failed ones to the agents', () => {
+    expect(TICKET_STATUSES.filter((s) => after(s, 'take_over') === 'in_progress')).toEqual([
+      'pending further action',
+      'in_progress',
+      'resolved',
+      'escalated',
+      'reopened',
+      'failed',
+      'awaiting_approval',
+    ]);
+    expect(TICKET_STATUSES.filter((s) => after(s, 'handback') === 'queued')).toEqual(['in_progress', 'escalated', 'reopened', 'failed']);
+    expect(applyExternalEvent('escalated', 'handback')).toEqual({ ok: true, status: 'queued', rerun: true });
+  });
+
+  it('a confirming customer message keeps a resolved ticket resolved; any other reopens it', () => {
+    expect(applyExternalEvent('resolved', 'customer_reply', { confirmsResolution: true })).toEqual({ ok: true, status: 'resolved', rerun: false });
+    expect(applyExternalEvent('resolved', 'customer_reply', { confirmsResolution: false })).toEqual({ ok: true, status: 'reopened', rerun: false });
+    expect(applyExternalEvent('closed', 'customer_reply', { confirmsResolution: true })).toEqual({ ok: true, status: 'reopened', rerun: false });
+  });
+
   it('a failed or stalled ticket can be retried; a settled one cannot', () => {
     expect(TICKET_STATUSES.filter(canRetry)).toEqual(['queued', 'processing', 'failed']);
   });

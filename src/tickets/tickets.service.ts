@@ -9,6 +9,7 @@ import { GuardrailsService } from '../guardrails/guardrails.service.js';
 import { IdempotencyService, type StoredResponse } from '../idempotency/idempotency.service.js';
 import type { TriageRequest } from '../triage/triage.schemas.js';
 import { applyExternalEvent, canRetry, EXTERNAL_EVENT_ACTOR, type TicketStatus } from './ticket-status.js';
+import { confirmsResolution } from '../verification/verification-rules.js';
 import { REDACTION_VERSION } from './stored-redaction.js';
 import { TicketWorkflow } from './ticket-workflow.service.js';
 import type { TicketEventRequest, TicketListQuery } from './tickets.schemas.js';
@@ -178,7 +179,9 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
       async (tx) => {
         const ticket = await this.tickets.getForUpdate(tx, id);
         if (!ticket) throw notFound(id);
-        const outcome = applyExternalEvent(ticket.status as TicketStatus, event.type);
+        // "Thanks, that worked" on a resolved ticket keeps it resolved (and verifies the resolution).
+        const confirms = event.type === 'customer_reply' && !trip && confirmsResolution(event.message);
+        const outcome = applyExternalEvent(ticket.status as TicketStatus, event.type, { confirmsResolution: confirms });
         if (!outcome.ok) throw new ProblemException(problem(409, 'invalid-ticket-transition', `Cannot record "${event.type}": ${outcome.reason}.`, { ticket_status: ticket.status }));
         const { type, ...data } = event;
         // A customer reply a guardrail stopped is kept (redacted) for a person; the agents do not read it.
