@@ -290,8 +290,11 @@ export interface VerificationFacts {
   events: readonly VerificationEvent[];
 }
 
+/** The events a review appends (actor `system`) when the outcome of an automated resolution changes. */
+export const VERIFICATION_EVENT = { verified: 'resolution_verified', not_verified: 'resolution_not_verified' } as const;
+
 /** An agents' "resolved": the resolution agent's `resolution` event that left the ticket resolved. */
-export function isAutomatedResolution(event: { type: string; actor: string; data: { status?: unknown } }): boolean {
+export function isAutomatedResolution(event: { type: string; actor: string; data: Record<string, unknown> }): boolean {
   return event.type === 'resolution' && event.actor === 'resolution_agent' && event.data.status === 'resolved';
 }
 
