@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { sql, type SQL } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { describeEachDatabase } from '../../test/helpers/databases.js';
 import { ProblemException } from '../common/problem-details.js';
 import { createValidationPipe } from '../common/validation.js';
@@ -100,6 +100,8 @@ type Row = {
   category: string | null;
   channel: string | null;
   events: (StoredEvent & { data: Record<string, unknown> })[];
+  /** The stored verification's status (about the ticket's automated resolution). */
+  verification?: 'verified' | 'not_verified';
 };
 const e = (type: string, actor: string, hours: number, data: Record<string, unknown> = {}) => ({ type, actor, at: at(hours), data });
 const HISTORIES: Row[] = [
@@ -115,6 +117,7 @@ const HISTORIES: Row[] = [
       e('resolution', 'resolution_agent', 0.5, { status: 'resolved', output: { resolution_reply: 'x'.repeat(2000) } }),
       e('csat', 'customer', 1, { status: 'resolved', score: 5 }),
     ],
+    verification: 'verified',
   },
   {
     id: 'B',
@@ -148,6 +151,7 @@ const HISTORIES: Row[] = [
       e('triaged', 'triage_agent', 16.51, { status: 'processing' }),
       e('resolution', 'resolution_agent', 17, { status: 'resolved' }),
     ],
+    verification: 'not_verified',
   },
   {
     id: 'D',
@@ -181,7 +185,18 @@ describeEachDatabase('MonitoringReportRepository', (testDb) => {
       });
     for (const r of HISTORIES) {
       await insertTicket(r);
-      await database.db.insert(ticketEvents).values(r.events.map((ev) => ({ ticketId: r.id, ...ev })));
+      const rows = await database.db
+        .insert(ticketEvents)
+        .values(r.events.map((ev) => ({ ticketId: r.id, ...ev })))
+        .returning({ id: ticketEvents.id, type: ticketEvents.type });
+      if (r.verification) {
+        // As VerificationService stores it: about the ticket's (latest) automated resolution.
+        const resolution = rows.filter((row) => row.type === 'resolution').at(-1)!;
+        await database.db
+          .update(tickets)
+          .set({ verification: { status: r.verification, resolution_event_id: String(resolution.id), judgments: [] } })
+          .where(eq(tickets.id, r.id));
+      }
     }
     // Just outside the range on both ends (the range is [from, to)), and one exactly at `from`.
     await insertTicket({ id: 'before', created: new Date(FROM.getTime() - 1), priority: 'High', category: 'technical', channel: 'email' });
@@ -205,7 +220,13 @@ describeEachDatabase('MonitoringReportRepository', (testDb) => {
     const builder = new StoredReportBuilder(groupBy);
     builder.addPage(
       HISTORIES.filter((h) => ids.includes(h.id)).map((h) => ({
-        ticket: { id: h.id, createdAt: h.created, priority: h.priority, category: h.category } satisfies StoredTicket,
+        ticket: {
+          id: h.id,
+          createdAt: h.created,
+          priority: h.priority,
+          category: h.category,
+          verification: h.verification ? { status: h.verification, resolutionEventId: null } : null,
+        } satisfies StoredTicket,
         events: h.events,
         groupKey: groupBy ? h[groupBy] : null,
       })),
@@ -230,6 +251,28 @@ describeEachDatabase('MonitoringReportRepository', (testDb) => {
       customer_satisfaction: 4,
     });
     expect(report.groups[0]!.sla_breaches).toEqual(['avg_resolution_time']);
+    // A and C resolved by the agents (A verified, C not), B by a person, D failed
+    expect(report.groups[0]!.resolution_quality).toEqual({
+      automated_resolutions: 2,
+      verified_resolutions: 1,
+      not_verified_resolutions: 1,
+      verification_pending: 0,
+      automated_resolution_rate: 0.5,
+      verified_resolution_rate: 0.25,
+    });
+  });
+
+  it('a stored verification about an earlier automated resolution counts as pending', async () => {
+    const [latest] = await database.db
+      .insert(ticketEvents)
+      .values({ ticketId: 'A', type: 'resolution', actor: 'resolution_agent', at: at(2), data: { status: 'resolved' } })
+      .returning({ id: ticketEvents.id });
+    try {
+      const report = await repo.report({ from: at(-0.5), to: at(20), targets: {} });
+      expect(report.groups[0]!.resolution_quality).toMatchObject({ automated_resolutions: 2, verified_resolutions: 0, verification_pending: 1 });
+    } finally {
+      await database.db.delete(ticketEvents).where(eq(ticketEvents.id, latest!.id));
+    }
   });
 
   it('selects tickets created in [from, to)', async () => {
@@ -301,6 +344,14 @@ describeEachDatabase('MonitoringReportRepository', (testDb) => {
           { metric_name: 'backlog', value: 0 },
         ],
         sla_breaches: [],
+        resolution_quality: {
+          automated_resolutions: 0,
+          verified_resolutions: 0,
+          not_verified_resolutions: 0,
+          verification_pending: 0,
+          automated_resolution_rate: null,
+          verified_resolution_rate: null,
+        },
       },
     ]);
     expect((await repo.report({ ...empty, groupBy: 'day' })).groups).toEqual([]);

@@ -81,7 +81,8 @@ const CURSOR = sql<string>`to_char(${tickets.createdAt} at time zone 'UTC', 'YYY
 
 /**
  * `GET /monitoring/report`: the metric rules of `POST /run_performance_monitoring/` over the
- * tickets stored in the database. Read-only; sends no alert and runs no agent.
+ * tickets stored in the database, plus the resolution quality of each group (automated and
+ * verified resolutions, from `tickets.verification`). Read-only; sends no alert and runs no agent.
  *
  * The database selects the tickets created in the range (index on created_at), computes their
  * group keys and extracts from each event only its status and csat score; the tickets are read
@@ -151,6 +152,9 @@ export class MonitoringReportRepository {
           category: tickets.category,
           groupKey,
           cursor: CURSOR,
+          // Resolution quality: only the verification's status and the resolution it is about.
+          verificationStatus: sql<string | null>`${tickets.verification}->>'status'`,
+          verificationResolution: sql<string | null>`${tickets.verification}->>'resolution_event_id'`,
         })
         .from(tickets)
         .where(and(...conditions))
@@ -160,6 +164,7 @@ export class MonitoringReportRepository {
 
       const events = await this.db
         .select({
+          id: ticketEvents.id,
           ticketId: ticketEvents.ticketId,
           type: ticketEvents.type,
           actor: ticketEvents.actor,
@@ -175,10 +180,16 @@ export class MonitoringReportRepository {
       for (const e of events) {
         let list = byTicket.get(e.ticketId);
         if (!list) byTicket.set(e.ticketId, (list = []));
-        list.push({ type: e.type, actor: e.actor, at: e.at, data: { status: e.status ?? undefined, score: e.score ?? undefined } });
+        list.push({ id: e.id, type: e.type, actor: e.actor, at: e.at, data: { status: e.status ?? undefined, score: e.score ?? undefined } });
       }
       yield rows.map((r) => ({
-        ticket: { id: r.id, createdAt: r.createdAt, priority: r.priority, category: r.category },
+        ticket: {
+          id: r.id,
+          createdAt: r.createdAt,
+          priority: r.priority,
+          category: r.category,
+          verification: r.verificationStatus === null ? null : { status: r.verificationStatus, resolutionEventId: r.verificationResolution },
+        },
         events: byTicket.get(r.id) ?? [],
         groupKey: r.groupKey,
       }));

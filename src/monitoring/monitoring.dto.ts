@@ -154,6 +154,27 @@ export class MonitoringReportQueryDto {
   @TargetParam('Resolution target in hours for Low-priority tickets. Default 72.', 72) resolution_time_low?: number;
 }
 
+/** Whether the agents' "resolved" held, per group (docs/metrics.md, "Resolution quality"). */
+export class ResolutionQualityDto {
+  @ApiProperty({ example: 21, description: 'Tickets the agents marked resolved at least once (a `resolution` by `resolution_agent` with status resolved).' })
+  automated_resolutions!: number;
+
+  @ApiProperty({ example: 15, description: 'Of those, tickets whose latest automated resolution is verified (docs/verification.md).' })
+  verified_resolutions!: number;
+
+  @ApiProperty({ example: 3, description: 'Of those, not verified: reopened, still broken, csat ≤ 2, or the judge said so.' })
+  not_verified_resolutions!: number;
+
+  @ApiProperty({ example: 3, description: 'Of those, not decided yet: within the verification window, or not reviewed yet.' })
+  verification_pending!: number;
+
+  @ApiProperty({ type: Number, nullable: true, example: 0.5, description: 'automated_resolutions ÷ tickets of the group (4 decimals); null without tickets.' })
+  automated_resolution_rate!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 0.3571, description: 'verified_resolutions ÷ tickets of the group (4 decimals); null without tickets.' })
+  verified_resolution_rate!: number | null;
+}
+
 export class ReportGroupDto {
   @ApiProperty({
     type: 'object',
@@ -183,6 +204,12 @@ export class ReportGroupDto {
 
   @ApiProperty({ enum: METRIC_NAMES, isArray: true, example: ['sla_compliance'], description: 'Metrics that breach the given targets.' })
   sla_breaches!: string[];
+
+  @ApiProperty({
+    type: ResolutionQualityDto,
+    description: 'Automated and verified resolutions of the group. Not metrics: POST /run_performance_monitoring/ cannot know who resolved a ticket, and takes no SLA target for them.',
+  })
+  resolution_quality!: ResolutionQualityDto;
 }
 
 export class MonitoringReportDto {

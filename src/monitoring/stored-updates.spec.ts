@@ -1,5 +1,5 @@
 import { collectors, sortMetrics, type Metric, type MetricName } from './metrics.js';
-import { StoredReportBuilder, storedTicketUpdates, type StoredEvent, type StoredTicket, type StoredTicketHistory } from './stored-updates.js';
+import { automatedOutcome, StoredReportBuilder, storedTicketUpdates, type StoredEvent, type StoredTicket, type StoredTicketHistory } from './stored-updates.js';
 import { buildTicketFacts } from './ticket-facts.js';
 
 const H = 3_600_000;
@@ -210,6 +210,14 @@ describe('StoredReportBuilder', () => {
           { metric_name: 'backlog', value: 0 },
         ],
         sla_breaches: [],
+        resolution_quality: {
+          automated_resolutions: 0,
+          verified_resolutions: 0,
+          not_verified_resolutions: 0,
+          verification_pending: 0,
+          automated_resolution_rate: null,
+          verified_resolution_rate: null,
+        },
       },
     ]);
     expect(new StoredReportBuilder('day').finish({})).toEqual([]);
@@ -228,5 +236,57 @@ describe('StoredReportBuilder', () => {
       { metric_name: 'tickets_resolved', value: 0 },
       { metric_name: 'backlog', value: 1 },
     ]);
+  });
+});
+
+describe('resolution quality', () => {
+  const verified = (resolutionEventId: string | null = null) => ({ status: 'verified', resolutionEventId });
+  const withIds = (events: StoredEvent[]) => events.map((e, i) => ({ ...e, id: i + 1 }));
+
+  it('automatedOutcome: null unless the agents resolved the ticket; the stored status when it is about the latest automated resolution', () => {
+    // B: escalated by the agents, resolved by a person — not an automated resolution, whatever is stored
+    expect(automatedOutcome({ ...B[0], verification: verified() }, B[1])).toBeNull();
+    expect(automatedOutcome(A[0], A[1])).toBe('pending'); // never reviewed
+    expect(automatedOutcome({ ...A[0], verification: verified() }, A[1])).toBe('verified');
+    expect(automatedOutcome({ ...A[0], verification: { status: 'not_verified', resolutionEventId: null } }, A[1])).toBe('not_verified');
+    expect(automatedOutcome({ ...A[0], verification: { status: 'pending', resolutionEventId: null } }, A[1])).toBe('pending');
+    // with event ids: a verification about an earlier automated resolution is pending for the latest
+    const again = withIds([...A[1], ev.reopened(2), ev.resolution(3, 'resolved')]);
+    expect(automatedOutcome({ ...A[0], verification: verified('3') }, again)).toBe('pending');
+    expect(automatedOutcome({ ...A[0], verification: verified('6') }, again)).toBe('verified');
+  });
+
+  it('the verification events are annotations, not steps: the metrics do not change', () => {
+    const annotated: StoredEvent[] = [...A[1], { type: 'resolution_verified', actor: 'system', at: at(72.5), data: {} }, { type: 'resolution_not_verified', actor: 'system', at: at(80), data: {} }];
+    expect(storedTicketUpdates(A[0], annotated)).toEqual(storedTicketUpdates(...A));
+  });
+
+  it('per group: automated, verified, not verified and pending counts; rates over all tickets of the group', () => {
+    const builder = new StoredReportBuilder('priority');
+    const history = ([t, events]: [StoredTicket, StoredEvent[]], groupKey: string | null, verification?: StoredTicket['verification']): StoredTicketHistory => ({
+      ticket: { ...t, verification },
+      events,
+      groupKey,
+    });
+    // A verified, C (automated) not verified, B a person's, D failed; a second High ticket resolved by the agents, pending
+    const E: [StoredTicket, StoredEvent[]] = [ticket('E', 1, 'High'), [ev.created(1), ev.resolution(1.2, 'resolved')]];
+    builder.addPage([history(A, 'High', verified()), history(B, 'Low', verified()), history(C, 'Medium', { status: 'not_verified', resolutionEventId: null }), history(D, null), history(E, 'High')]);
+    const groups = builder.finish({});
+    expect(Object.fromEntries(groups.map((g) => [String(g.key!.priority), g.resolution_quality]))).toEqual({
+      High: { automated_resolutions: 2, verified_resolutions: 1, not_verified_resolutions: 0, verification_pending: 1, automated_resolution_rate: 1, verified_resolution_rate: 0.5 },
+      Low: { automated_resolutions: 0, verified_resolutions: 0, not_verified_resolutions: 0, verification_pending: 0, automated_resolution_rate: 0, verified_resolution_rate: 0 },
+      Medium: { automated_resolutions: 1, verified_resolutions: 0, not_verified_resolutions: 1, verification_pending: 0, automated_resolution_rate: 1, verified_resolution_rate: 0 },
+      null: { automated_resolutions: 0, verified_resolutions: 0, not_verified_resolutions: 0, verification_pending: 0, automated_resolution_rate: 0, verified_resolution_rate: 0 },
+    });
+    const all = new StoredReportBuilder(undefined);
+    all.addPage([history(A, null, verified()), history(B, null), history(C, null), history(D, null), history(E, null)]);
+    expect(all.finish({})[0]!.resolution_quality).toEqual({
+      automated_resolutions: 3,
+      verified_resolutions: 1,
+      not_verified_resolutions: 0,
+      verification_pending: 2,
+      automated_resolution_rate: 0.6,
+      verified_resolution_rate: 0.2,
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { PRIORITIES, type Priority } from '../triage/taxonomy.js';
+import { isAutomatedResolution, VERIFICATION_EVENT } from '../verification/verification-rules.js';
 import type { Metric, MetricName } from './metrics.js';
 import { completeMetrics } from './monitoring.tools.js';
 import { findBreaches, resolutionTargets, type SlaTargets } from './sla.js';
@@ -16,10 +17,14 @@ export interface StoredTicket {
   createdAt: Date;
   priority: string | null;
   category: string | null;
+  /** From `tickets.verification` (resolution quality): its status and the resolution it verifies. */
+  verification?: { status: string | null; resolutionEventId: string | null } | null;
 }
 
 /** What the mapping needs from a `ticket_events` row (`data` may be the whole object or just status/score). */
 export interface StoredEvent {
+  /** The event's id (resolution quality: which automated resolution is the latest). */
+  id?: number;
   type: string;
   actor: string;
   at: Date;
@@ -30,10 +35,10 @@ type Actor = (typeof ACTORS)[number];
 
 /**
  * Events that are not steps of the ticket: `created` is the opening step itself (at
- * tickets.created_at), and an internal `note` by an agent neither answers the customer nor
- * changes the status.
+ * tickets.created_at), an internal `note` by an agent neither answers the customer nor changes
+ * the status, and the verification's `resolution_verified|not_verified` annotate a resolution.
  */
-const SKIPPED_EVENTS: ReadonlySet<string> = new Set(['created', 'note']);
+const SKIPPED_EVENTS: ReadonlySet<string> = new Set(['created', 'note', VERIFICATION_EVENT.verified, VERIFICATION_EVENT.not_verified]);
 
 /** Stored ticket statuses → the engine's statuses. Unknown statuses keep the previous one. */
 export const STORED_STATUS: ReadonlyMap<string, UpdateStatus> = new Map<string, UpdateStatus>([
@@ -114,10 +119,76 @@ export interface StoredTicketHistory {
 export const REPORT_GROUP_BY = ['category', 'priority', 'channel', 'day'] as const;
 export type ReportGroupBy = (typeof REPORT_GROUP_BY)[number];
 
+/**
+ * Whether the agents' "resolved" held (docs/metrics.md, "Resolution quality"; docs/verification.md).
+ * Not in `metrics`: ticket updates sent to POST /run_performance_monitoring/ cannot say who
+ * resolved a ticket, and the metric list and its SLA targets are that endpoint's contract.
+ */
+export interface ResolutionQuality {
+  /** Tickets the agents marked resolved (at least once). */
+  automated_resolutions: number;
+  /** … whose latest automated resolution is verified. */
+  verified_resolutions: number;
+  /** … not verified (reopened, still broken, csat ≤ 2, or the judge said so). */
+  not_verified_resolutions: number;
+  /** … not decided yet (within the window, or not reviewed yet). */
+  verification_pending: number;
+  /** automated_resolutions ÷ tickets; null without tickets. */
+  automated_resolution_rate: number | null;
+  /** verified_resolutions ÷ tickets; null without tickets. */
+  verified_resolution_rate: number | null;
+}
+
 export interface ReportGroup {
   key: Partial<Record<ReportGroupBy, string | null>> | null;
   metrics: Metric[];
   sla_breaches: MetricName[];
+  resolution_quality: ResolutionQuality;
+}
+
+/**
+ * The outcome of a ticket's automated resolution: null when the agents never resolved it (a
+ * person's "resolved" is not automated); otherwise the stored verification's status when it is
+ * about the latest automated resolution, and `pending` when there is none yet or it is about an
+ * earlier one (the agents resolved the ticket again since the last review).
+ */
+export function automatedOutcome(ticket: StoredTicket, events: readonly StoredEvent[]): 'verified' | 'not_verified' | 'pending' | null {
+  let latest: StoredEvent | undefined;
+  for (const e of events) if (isAutomatedResolution(e)) latest = e;
+  if (!latest) return null;
+  const v = ticket.verification;
+  if (!v || (latest.id !== undefined && v.resolutionEventId !== String(latest.id))) return 'pending';
+  return v.status === 'verified' || v.status === 'not_verified' ? v.status : 'pending';
+}
+
+const rate = (n: number, of: number) => (of === 0 ? null : Math.round((n / of) * 10_000) / 10_000);
+
+class QualityCounts {
+  tickets = 0;
+  automated = 0;
+  verified = 0;
+  notVerified = 0;
+  pending = 0;
+
+  add(outcome: ReturnType<typeof automatedOutcome>): void {
+    this.tickets++;
+    if (outcome === null) return;
+    this.automated++;
+    if (outcome === 'verified') this.verified++;
+    else if (outcome === 'not_verified') this.notVerified++;
+    else this.pending++;
+  }
+
+  result(): ResolutionQuality {
+    return {
+      automated_resolutions: this.automated,
+      verified_resolutions: this.verified,
+      not_verified_resolutions: this.notVerified,
+      verification_pending: this.pending,
+      automated_resolution_rate: rate(this.automated, this.tickets),
+      verified_resolution_rate: rate(this.verified, this.tickets),
+    };
+  }
 }
 
 /**
@@ -127,6 +198,7 @@ export interface ReportGroup {
  */
 export class StoredReportBuilder {
   private readonly groups = new Map<string | null, TicketFacts[]>();
+  private readonly quality = new Map<string | null, QualityCounts>();
   private count = 0;
 
   constructor(private readonly groupBy: ReportGroupBy | undefined) {}
@@ -143,13 +215,16 @@ export class StoredReportBuilder {
     if (errors.length) throw new Error(`stored ticket history did not map to valid updates: ${errors[0]!.path} ${errors[0]!.message}`);
     // Each ticket starts with its own update, so facts come out in page order.
     for (let i = 0; i < page.length; i++) {
-      const { ticket, groupKey } = page[i]!;
+      const { ticket, events, groupKey } = page[i]!;
       const f = facts[i]!;
       if (f.id !== ticket.id) throw new Error(`ticket ${ticket.id} appears twice in a report page`);
       const key = this.groupBy ? groupKey : null;
       let bucket = this.groups.get(key);
       if (!bucket) this.groups.set(key, (bucket = []));
       bucket.push(f);
+      let counts = this.quality.get(key);
+      if (!counts) this.quality.set(key, (counts = new QualityCounts()));
+      counts.add(automatedOutcome(ticket, events));
     }
     this.count += page.length;
   }
@@ -164,6 +239,7 @@ export class StoredReportBuilder {
         key: this.groupBy ? { [this.groupBy]: key } : null,
         metrics,
         sla_breaches: findBreaches(metrics, targets).map((b) => b.metric_name),
+        resolution_quality: (this.quality.get(key) ?? new QualityCounts()).result(),
       };
     });
   }
