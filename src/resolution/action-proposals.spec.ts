@@ -33,6 +33,10 @@ describe('offline action proposals', () => {
     expect(proposeAction('How does two-factor authentication work?', options)).toBeUndefined();
     expect(proposeAction('Please close my account, we moved to another tool.', options)?.action).toBe('close_account');
     expect(proposeAction('How do I close my account?', options)).toBeUndefined();
+    // Found on the shipped inquiries: questions and follow-ups that are not requests.
+    expect(proposeAction('Please I want to ask, when I delete the account, how long you keep my datas?', options)).toBeUndefined();
+    expect(proposeAction('Got a new phone and the authenticator came over empty, I have the recovery codes somewhere.', options)).toBeUndefined();
+    expect(proposeAction('Your colleague confirmed a refund of $192 for the duplicate charge two weeks ago and it has not arrived.', options)).toBeUndefined();
   });
 
   it('only actions the agent has as tools are proposed (stateless runs have none)', () => {

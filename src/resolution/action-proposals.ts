@@ -24,11 +24,14 @@ export interface ProposalOptions {
 
 const DUPLICATE_CHARGE =
   /\b(?:(?:charged|billed|debited)\b[^.!?\n]{0,40}?\b(?:twice|two times|double|2x|again for the same)|double[- ]?(?:charged|billed|charge|payment)|duplicated? (?:charges?|payments?|transactions?|invoices?)|same (?:charge|payment|invoice) (?:twice|two times))\b/i;
-const MFA =
-  /\b(?:(?:lost|new|broke|broken|replaced|changed|reset|wiped|no longer have)\b[^.!?\n]{0,40}?\b(?:phone|authenticator|2fa|mfa|two[- ]factor|otp|security key|yubikey)|(?:reset|remove|disable|turn off)\b[^.!?\n]{0,20}?\b(?:2fa|mfa|two[- ]factor|authenticator|multi[- ]factor))/i;
+/** An explicit ask to reset the second factor (a lost phone alone may be solved with recovery codes: an article answers that). */
+const MFA = /\b(?:reset|remove|disable|turn off|switch off|deactivate)\b[^.!?\n]{0,20}?\b(?:2fa|mfa|two[- ]factor|authenticator|multi[- ]factor)/i;
 const MFA_SUBJECT = /\b(?:2fa|mfa|two[- ]factor|authenticator|multi[- ]factor|verification codes?|security key)\b/i;
+/** "Please close my account", "I want you to delete our account" — the verb right after the ask ("when I delete the account, …?" is a question). */
 const CLOSE_ACCOUNT =
-  /\b(?:please|i want(?: you)? to|i(?:['’]d| would) like(?: you)? to|go ahead and|i need you to|kindly)\b[^.!?\n]{0,20}?\b(?:close|delete|terminate|deactivate|cancel)\b\s+(?:my|our|the)\s+(?:\w+\s+)?account\b/i;
+  /\b(?:please|i want(?: you)? to|i(?:['’]d| would) like(?: you)? to|go ahead and|i need you to|kindly)\s+(?:just\s+|now\s+)?(?:close|delete|terminate|deactivate|cancel)\s+(?:my|our)\s+(?:\w+\s+)?account\b/i;
+/** The refund was already agreed or made: a person follows it up, the agent does not refund again. */
+const REFUND_ALREADY = /\b(?:confirmed|promised|approved|issued|processed|agreed|already (?:got|received|had))\b[^.!?\n]{0,40}?\brefund|\brefund\w*\b[^.!?\n]{0,40}?\b(?:was|has been|had been|were) (?:confirmed|promised|approved|issued|processed)/i;
 const CHARGE_REFERENCE = /\b(?:invoice|inv|order|charge|transaction)\s*(?:no\.?|number|#|id)?\s*[:#-]?\s*([A-Z0-9][A-Z0-9-]{2,24}\d)\b/i;
 
 const SIGN_AFTER = /(?<![\d.,])(\d(?:[\d.,]{0,14}\d)?)\s?[€£$]/g;
@@ -62,7 +65,7 @@ export function proposeAction(text: string, options: ProposalOptions): ActionPro
   // Security incidents, legal matters and disputes go to a person whatever is asked.
   if (SECURITY_INCIDENT.test(text) || LEGAL_MATTER.test(text) || PAYMENT_DISPUTE.test(text)) return undefined;
   const has = (a: ActionName) => options.available.has(a);
-  if (has('issue_refund') && DUPLICATE_CHARGE.test(text)) {
+  if (has('issue_refund') && DUPLICATE_CHARGE.test(text) && !REFUND_ALREADY.test(text)) {
     const charge = duplicateAmount(text, options.currency);
     if (charge && charge.amount <= options.refundMax) {
       return {
