@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, gt, gte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, lte, sql, type SQL } from 'drizzle-orm';
 import { Database, type Db } from '../database/database.js';
 import { ticketEvents, tickets, type TicketEventRow } from '../database/schema.js';
 import type { Verification } from './verification-rules.js';
@@ -65,17 +65,27 @@ export class VerificationRepository {
   }
 
   /**
-   * One keyset page (by ticket id) of tickets to review: an automated resolution (recorded at or
-   * after `since`, when given) and a verification never computed (null) or pending past its window
-   * (`resolved_at` at least `windowHours` ago, by the database's clock).
+   * One keyset page (by ticket id) of tickets due for review: their latest automated resolution
+   * was recorded at least `windowHours` ago (by the database's clock; and at or after `since`,
+   * when given) and their verification was never computed (null) or is still pending. A ticket
+   * within its window is not due: the sweep decides silence, the review after a customer's event
+   * decides the rest.
    */
   async candidates(options: { afterId: string; limit: number; windowHours: number; since?: Date }): Promise<string[]> {
-    const due = sql`(${tickets.verification} is null or (${tickets.verification}->>'status' = 'pending' and (${tickets.verification}->>'resolved_at')::timestamptz <= now() - make_interval(hours => ${options.windowHours})))`;
+    const later = sql`select 1 from ${ticketEvents} later where later.ticket_id = ${ticketEvents.ticketId} and later.id > ${ticketEvents.id} and later.type = 'resolution' and later.actor = 'resolution_agent' and later.data->>'status' = 'resolved'`;
     const rows = await this.db
       .selectDistinct({ id: ticketEvents.ticketId })
       .from(ticketEvents)
       .innerJoin(tickets, eq(tickets.id, ticketEvents.ticketId))
-      .where(and(automatedResolution(options.since), gt(ticketEvents.ticketId, options.afterId), due))
+      .where(
+        and(
+          automatedResolution(options.since),
+          lte(ticketEvents.at, sql`now() - make_interval(hours => ${options.windowHours})`),
+          gt(ticketEvents.ticketId, options.afterId),
+          sql`(${tickets.verification} is null or ${tickets.verification}->>'status' = 'pending')`,
+          sql`not exists (${later})`,
+        ),
+      )
       .orderBy(asc(ticketEvents.ticketId))
       .limit(options.limit);
     return rows.map((r) => r.id);

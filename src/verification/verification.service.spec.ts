@@ -44,12 +44,13 @@ class MemoryRepository {
 
   async candidates(options: { afterId: string; limit: number; windowHours: number; since?: Date }): Promise<string[]> {
     this.pageCalls.push({ afterId: options.afterId, since: options.since });
-    const due = (t: Omit<VerificationSubject, 'events'>) => {
-      const v = t.verification as { status?: string; resolved_at?: string } | null;
-      return v === null || (v.status === 'pending' && Date.parse(v.resolved_at!) <= Date.now() - options.windowHours * H);
+    const due = (t: { verification: Record<string, unknown> | null; events: TicketEventRow[] }) => {
+      const latest = t.events.filter((e) => e.type === 'resolution' && e.actor === 'resolution_agent' && e.data.status === 'resolved').at(-1);
+      const undecided = t.verification === null || t.verification.status === 'pending';
+      return latest !== undefined && undecided && latest.at.getTime() <= Date.now() - options.windowHours * H;
     };
     return [...this.tickets.values()]
-      .filter((t) => t.events.some((e) => e.type === 'resolution' && e.actor === 'resolution_agent' && e.data.status === 'resolved') && due(t) && t.id > options.afterId)
+      .filter((t) => due(t) && t.id > options.afterId)
       .map((t) => t.id)
       .sort()
       .slice(0, options.limit);
@@ -209,15 +210,16 @@ describe('VerificationService sweep', () => {
     expect(await service.sweep()).toBe(0);
   });
 
-  it('a pending verification is reviewed again once its window has passed', async () => {
+  it('only tickets past their window are due: the sweep never stores "pending"', async () => {
     const { repo, service, stored } = setUp('offline');
     repo.add('t1', RESOLVED(1));
-    expect(await service.sweep()).toBe(1);
+    expect(await service.sweep()).toBe(0);
+    expect(stored('t1')).toBeNull();
+    // a review (after a customer's event) may store pending; the sweep takes it once due
+    await service.review('t1');
     expect(stored('t1')!.status).toBe('pending');
     expect(await service.sweep()).toBe(0);
-    const t = repo.tickets.get('t1')!;
-    t.events.forEach((e) => (e.at = new Date(e.at.getTime() - 80 * H)));
-    (t.verification as { resolved_at: string }).resolved_at = t.events[1]!.at.toISOString();
+    repo.tickets.get('t1')!.events.forEach((e) => (e.at = new Date(e.at.getTime() - 80 * H)));
     expect(await service.sweep()).toBe(1);
     expect(stored('t1')).toMatchObject({ status: 'verified', method: 'silence' });
   });
@@ -226,7 +228,7 @@ describe('VerificationService sweep', () => {
     let release!: (v: JudgeOutput) => void;
     const { repo, service, stored } = setUp('openai', () => new Promise<JudgeOutput>((resolve) => (release = resolve)));
     expect(service.sweepIntervalMs).toBe(15 * 60_000);
-    repo.add('t1', [...RESOLVED(5), { type: 'customer_reply', actor: 'customer', hoursAgo: 1, data: { message: 'and the invoices?', status: 'reopened' } }]);
+    repo.add('t1', [...RESOLVED(100), { type: 'customer_reply', actor: 'customer', hoursAgo: 99, data: { message: 'and the invoices?', status: 'reopened' } }]);
     const setIntervalSpy = jest.spyOn(global, 'setInterval');
     service.onApplicationBootstrap();
     const timer = setIntervalSpy.mock.results[0]!.value as NodeJS.Timeout;

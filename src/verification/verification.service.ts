@@ -18,9 +18,9 @@ const HOUR = 60 * MINUTE;
 /** Tickets per sweep page. */
 export const SWEEP_PAGE_SIZE = 100;
 /**
- * The periodic sweep looks at automated resolutions recorded within the window plus this: a
- * verification is due when its window ends and the sweep runs every ≤ 15 min, so only a process
- * unable to sweep for a week misses one — and the sweep at start-up looks at all of them.
+ * The periodic sweep looks at automated resolutions recorded within the window plus this before
+ * now: one is due when its window ends and the sweep runs every ≤ 15 min, so only a process unable
+ * to sweep for a week misses one — and the sweep at start-up looks at all of them.
  */
 const SWEEP_LOOKBACK = 7 * 24 * HOUR;
 /** Follow-ups the judge reads per review at most (a ticket's review stops at the first reopen anyway). */
@@ -67,8 +67,8 @@ const factsOf = (events: readonly TicketEventRow[]): VerificationFacts => ({ eve
  * events with the rules (asking the LLM judge, OpenAI backend only, about follow-ups the rules
  * cannot read), stores `tickets.verification`, and appends `resolution_verified` /
  * `resolution_not_verified` (actor `system`) when the outcome changes — never twice for one
- * outcome. A periodic sweep reviews the automated resolutions never reviewed, or pending past
- * their window (verified by silence).
+ * outcome. A periodic sweep reviews the automated resolutions whose window has passed undecided
+ * (verified by silence, or decided by evidence a review missed).
  */
 @Injectable()
 export class VerificationService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -162,9 +162,9 @@ export class VerificationService implements OnApplicationBootstrap, BeforeApplic
   }
 
   /**
-   * Reviews every candidate (an automated resolution never reviewed, or pending past its window;
-   * with `since`, only resolutions recorded since then), in keyset pages. Waits for a sweep
-   * already running, then runs. Returns the number of tickets reviewed.
+   * Reviews every ticket due (its latest automated resolution older than the window and not
+   * decided; with `since`, only resolutions recorded since then), in keyset pages. Waits for a
+   * sweep already running, then runs. Returns the number of tickets reviewed.
    */
   async sweep(options: { since?: Date } = {}): Promise<number> {
     while (this.currentSweep) await this.currentSweep.catch(() => undefined);
