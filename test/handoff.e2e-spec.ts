@@ -7,6 +7,7 @@ import request from 'supertest';
 import { Database } from '../src/database/database.js';
 import { ticketEvents, tickets } from '../src/database/schema.js';
 import { HandoffService } from '../src/handoff/handoff.service.js';
+import { describeEachDatabase } from './helpers/databases.js';
 import { expectProblem } from './helpers/problems.js';
 import { createTestApp } from './helpers/test-app.js';
 
@@ -78,17 +79,27 @@ async function events(app: NestExpressApplication, id: string): Promise<{ type: 
 
 const handoffEvents = async (app: NestExpressApplication, id: string) => (await events(app, id)).filter((e) => e.type.startsWith('handoff'));
 
-describe('hand-off packages delivered to ESCALATION_WEBHOOK_URL', () => {
+/** Forgets the ticket's hand-off, as if the process died between the escalation and the package. */
+async function forgetHandoff(app: NestExpressApplication, id: string): Promise<void> {
+  const database = app.get(Database);
+  await database.db.update(tickets).set({ handoff: null }).where(eq(tickets.id, id));
+  await database.db.delete(ticketEvents).where(and(eq(ticketEvents.ticketId, id), like(ticketEvents.type, 'handoff%')));
+}
+
+describeEachDatabase('hand-off packages delivered to ESCALATION_WEBHOOK_URL', (db) => {
   const receiver = new Receiver();
   let app: NestExpressApplication;
+  let env: Record<string, string>;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    app = await createTestApp({ ESCALATION_WEBHOOK_URL: await receiver.start(), ESCALATION_WEBHOOK_SECRET: SECRET, ALERT_RETRIES: '2' });
+    env = { ...db.env(), ESCALATION_WEBHOOK_URL: await receiver.start(), ESCALATION_WEBHOOK_SECRET: SECRET, ALERT_RETRIES: '2' };
+    app = await createTestApp(env);
   });
   afterAll(async () => {
     await app.close();
     await receiver.stop();
+    await db.cleanup();
   });
   beforeEach(() => {
     receiver.statuses = [];
@@ -225,8 +236,7 @@ describe('hand-off packages delivered to ESCALATION_WEBHOOK_URL', () => {
     const handoff = app.get(HandoffService);
     const id = await escalate(app, { ...HACKED, metadata: { channel: 'chat', customer_id: 'c-crash' } });
     // A crash between the escalation and the hand-off: no package, no handoff events.
-    await database.db.update(tickets).set({ handoff: null }).where(eq(tickets.id, id));
-    await database.db.delete(ticketEvents).where(and(eq(ticketEvents.ticketId, id), like(ticketEvents.type, 'handoff%')));
+    await forgetHandoff(app, id);
     receiver.requests.length = 0;
     expect(await handoff.sweep()).toBeGreaterThanOrEqual(1);
     await handoff.idle();
@@ -249,6 +259,26 @@ describe('hand-off packages delivered to ESCALATION_WEBHOOK_URL', () => {
     await handoff.idle();
     expect(receiver.requests).toHaveLength(0);
   });
+
+  if (db.name === 'PostgreSQL') {
+    it('two instances handing off the same escalation at once: one package, one delivery', async () => {
+      const other = await createTestApp(env);
+      try {
+        const id = await escalate(app, { ...HACKED, metadata: { channel: 'chat', customer_id: 'c-twice' } });
+        await forgetHandoff(app, id);
+        receiver.requests.length = 0;
+        const [a, b] = [app.get(HandoffService), other.get(HandoffService)];
+        a.escalated(id);
+        b.escalated(id);
+        await Promise.all([a.idle(), b.idle(), a.sweep(), b.sweep()]);
+        await Promise.all([a.idle(), b.idle()]);
+        expect(receiver.for(id)).toHaveLength(1);
+        expect((await handoffEvents(app, id)).map((e) => e.type)).toEqual(['handoff', 'handoff_delivered']);
+      } finally {
+        await other.close();
+      }
+    });
+  }
 
   it('404 problem details: an id that is not a ticket id, an unknown ticket, a ticket never handed off', async () => {
     for (const id of ['not-a-ticket', '11111111-2222-4333-8444-555555555555']) {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ProblemException, problem } from '../common/problem-details.js';
 import { AppConfig } from '../config/configuration.js';
-import { rootMessage } from '../database/database-errors.js';
+import { isDatabaseUnavailable, rootMessage } from '../database/database-errors.js';
 import { ticketSla } from '../tickets/ticket-sla.js';
 import { buildHandoff, type HandoffDelivery, type HandoffPackage } from './handoff.js';
 import { HandoffRepository } from './handoff.repository.js';
@@ -120,7 +120,7 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
 
   private serialised(ticketId: string): Promise<void> {
     const previous = this.inFlight.get(ticketId) ?? Promise.resolve();
-    const next = previous.then(() => this.process(ticketId)).catch((err: unknown) => this.logger.error(`Hand-off of ticket ${ticketId} failed: ${describe(err)}`));
+    const next = previous.then(() => this.process(ticketId)).catch((err: unknown) => this.failed(`Hand-off of ticket ${ticketId} failed`, err));
     this.inFlight.set(ticketId, next);
     void next.finally(() => {
       if (this.inFlight.get(ticketId) === next) this.inFlight.delete(ticketId);
@@ -182,8 +182,15 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
     });
   }
 
+  /** The database being down is expected now and then (the sweep tries again): a warning; anything else an error. */
+  private failed(what: string, err: unknown): void {
+    const message = `${what}: ${describe(err)}${isDatabaseUnavailable(err) ? ' (the database is unavailable; the sweep tries again)' : ''}`;
+    if (isDatabaseUnavailable(err)) this.logger.warn(message);
+    else this.logger.error(message);
+  }
+
   private track(work: Promise<unknown>): void {
-    const tracked = work.catch((err: unknown) => this.logger.error(`Hand-off work failed: ${describe(err)}`));
+    const tracked = work.catch((err: unknown) => this.failed('Hand-off work failed', err));
     this.background.add(tracked);
     void tracked.finally(() => this.background.delete(tracked));
   }
