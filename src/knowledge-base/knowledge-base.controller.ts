@@ -7,13 +7,17 @@ import { randomBytes } from 'node:crypto';
 import { ApiProblems } from '../common/api-docs.decorators.js';
 import { ProblemException } from '../common/problem-details.js';
 import { ZodBodyPipe } from '../common/validation.js';
+import { resolveReportRange } from '../monitoring/monitoring-report.repository.js';
 import { highlight } from './highlight.js';
+import { KbGapsRepository, type KbGapsReport } from './kb-gaps.repository.js';
 import {
   ArticleDto,
   ArticleListQueryDto,
   ArticleWriteDto,
   ImportRequestDto,
   ImportResultDto,
+  KbGapsQueryDto,
+  KbGapsResponseDto,
   SearchQueryDto,
   SearchResponseDto,
 } from './knowledge-base.dto.js';
@@ -26,7 +30,10 @@ const IF_MATCH = { name: 'If-Match', required: false, description: 'The version 
 @ApiTags('knowledge-base')
 @Controller('knowledge-base')
 export class KnowledgeBaseController {
-  constructor(private readonly kb: KnowledgeBaseService) {}
+  constructor(
+    private readonly kb: KnowledgeBaseService,
+    private readonly gaps: KbGapsRepository,
+  ) {}
 
   @Get('search')
   @RequireKey()
@@ -36,6 +43,23 @@ export class KnowledgeBaseController {
   async search(@Query() { q, limit, category }: SearchQueryDto) {
     const hits = await this.kb.search(q, limit ?? 5, category);
     return { hits: hits.map(({ id, title, category, score, snippet }) => ({ id, title, category, score, snippet, highlight: highlight(snippet, q) })) };
+  }
+
+  // Declared before any route with a path parameter it could be taken for.
+  @Get('gaps')
+  @RequireScopes('tickets:read')
+  @ApiOperation({
+    summary: 'Inquiries the knowledge base could not answer, grouped by topic: the articles to write next',
+    description:
+      'Tickets created in [from, to) whose latest resolution escalated because no article fit (none returned, or none ' +
+      'matching KB_MATCH_THRESHOLD), grouped by the words they share (docs/knowledge-gaps.md). Escalations a person must ' +
+      'handle anyway (security, legal, refunds, outages, guardrails, account actions) are not gaps. Largest groups first.',
+  })
+  @ApiOkResponse({ type: KbGapsResponseDto })
+  @ApiProblems(400, 503)
+  gapReport(@Query() query: KbGapsQueryDto): Promise<KbGapsReport> {
+    const { from, to } = resolveReportRange(query, new Date());
+    return this.gaps.report({ from, to, category: query.category, minCount: query.min_count ?? 1, limit: query.limit ?? 20 });
   }
 
   @Get('articles')
