@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { and, eq, like } from 'drizzle-orm';
+import { and, eq, like, sql } from 'drizzle-orm';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -79,11 +79,19 @@ async function events(app: NestExpressApplication, id: string): Promise<{ type: 
 
 const handoffEvents = async (app: NestExpressApplication, id: string) => (await events(app, id)).filter((e) => e.type.startsWith('handoff'));
 
-/** Forgets the ticket's hand-off, as if the process died between the escalation and the package. */
-async function forgetHandoff(app: NestExpressApplication, id: string): Promise<void> {
+/**
+ * Forgets the ticket's hand-off, as if the process had died between the escalation and the
+ * package a minute ago (the sweep leaves escalations younger than 30 s to the process handing
+ * them off).
+ */
+async function forgetHandoff(app: NestExpressApplication, id: string, { minutesAgo = 1 } = {}): Promise<void> {
   const database = app.get(Database);
   await database.db.update(tickets).set({ handoff: null }).where(eq(tickets.id, id));
   await database.db.delete(ticketEvents).where(and(eq(ticketEvents.ticketId, id), like(ticketEvents.type, 'handoff%')));
+  await database.db
+    .update(ticketEvents)
+    .set({ at: sql`${ticketEvents.at} - make_interval(mins => ${minutesAgo})` })
+    .where(eq(ticketEvents.ticketId, id));
 }
 
 describeEachDatabase('hand-off packages delivered to ESCALATION_WEBHOOK_URL', (db) => {
@@ -237,23 +245,37 @@ describeEachDatabase('hand-off packages delivered to ESCALATION_WEBHOOK_URL', (d
     const id = await escalate(app, { ...HACKED, metadata: { channel: 'chat', customer_id: 'c-crash' } });
     // A crash between the escalation and the hand-off: no package, no handoff events.
     await forgetHandoff(app, id);
+    // One escalated just now is left to the process handing it off; one escalated a minute ago is the sweep's.
+    const fresh = await escalate(app, { ...HACKED, metadata: { channel: 'chat', customer_id: 'c-fresh' } });
+    await forgetHandoff(app, fresh, { minutesAgo: 0 });
     receiver.requests.length = 0;
     expect(await handoff.sweep()).toBeGreaterThanOrEqual(1);
     await handoff.idle();
     expect(receiver.for(id)).toHaveLength(1);
     expect((await handoffEvents(app, id)).map((e) => e.type)).toEqual(['handoff', 'handoff_delivered']);
+    expect(receiver.for(fresh)).toHaveLength(0);
+    expect(await handoffEvents(app, fresh)).toEqual([]);
 
-    // A crash after storing the package, before sending it.
+    // A crash after storing the package, before sending it: left alone for 30 s, then sent.
     const [row] = await database.db.select({ handoff: tickets.handoff }).from(tickets).where(eq(tickets.id, id));
-    await database.db
-      .update(tickets)
-      .set({ handoff: { ...row!.handoff, delivery: { status: 'pending', attempts: 0, http_status: null, at: new Date().toISOString(), lease_until: null, error: null } } })
-      .where(eq(tickets.id, id));
+    const pending = (secondsAgo: number) => ({
+      ...row!.handoff,
+      delivery: { status: 'pending', attempts: 0, http_status: null, at: new Date(Date.now() - secondsAgo * 1000).toISOString(), lease_until: null, error: null },
+    });
+    await database.db.update(tickets).set({ handoff: pending(1) }).where(eq(tickets.id, id));
+    await handoff.sweep();
+    await handoff.idle();
+    expect(receiver.for(id)).toHaveLength(1);
+    await database.db.update(tickets).set({ handoff: pending(60) }).where(eq(tickets.id, id));
     await handoff.sweep();
     await handoff.idle();
     expect(receiver.for(id)).toHaveLength(2);
     expect(new Set(receiver.for(id).map((r) => r.headers['x-handoff-id'])).size).toBe(1);
-    // Nothing left for the sweep.
+    // Nothing left for the sweep (but the fresh escalation, once it is 30 s old).
+    await forgetHandoff(app, fresh);
+    await handoff.sweep();
+    await handoff.idle();
+    expect(receiver.for(fresh)).toHaveLength(1);
     receiver.requests.length = 0;
     await handoff.sweep();
     await handoff.idle();

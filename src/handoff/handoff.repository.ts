@@ -12,6 +12,12 @@ export interface HandoffEvent {
 
 /** Escalations older than this without a package are not posted by the sweep (no flood of old tickets after an upgrade or a long outage). */
 export const SWEEP_LOOKBACK_HOURS = 24;
+/**
+ * The sweep leaves escalations (and stored packages) younger than this alone: the process that
+ * escalated the ticket is handing it off right now. Like a queued ticket, which the sweep takes
+ * only after 30 s.
+ */
+export const SWEEP_GRACE_SECONDS = 30;
 
 /**
  * The hand-off package's storage: `tickets.handoff` plus `handoff*` events. Each write is one
@@ -114,9 +120,9 @@ export class HandoffRepository {
   }
 
   /**
-   * The outbox: escalated tickets whose latest escalation (within SWEEP_LOOKBACK_HOURS) has no
-   * package yet, or whose package was stored but not sent (the process died in between, or
-   * while sending and its lease expired). Oldest first.
+   * The outbox: escalated tickets whose latest escalation (older than SWEEP_GRACE_SECONDS,
+   * within SWEEP_LOOKBACK_HOURS) has no package yet, or whose package was stored but not sent
+   * (the process died in between, or while sending and its lease expired). Oldest first.
    */
   async undelivered(limit = 50): Promise<string[]> {
     const types = sql.join(
@@ -131,13 +137,14 @@ export class HandoffRepository {
         and(
           eq(tickets.status, 'escalated'),
           sql`(
-            ${delivery} = 'pending'
+            (${delivery} = 'pending' and (${tickets.handoff} -> 'delivery' ->> 'at')::timestamptz < now() - make_interval(secs => ${SWEEP_GRACE_SECONDS}))
             or (${delivery} = 'sending' and (${tickets.handoff} -> 'delivery' ->> 'lease_until')::timestamptz < now())
             or exists (
               select 1 from ${ticketEvents}
               where ${ticketEvents.ticketId} = ${tickets.id}
                 and ${ticketEvents.id} > coalesce((${tickets.handoff} ->> 'escalation_event_id')::bigint, 0)
                 and ${ticketEvents.at} > now() - make_interval(hours => ${SWEEP_LOOKBACK_HOURS})
+                and ${ticketEvents.at} < now() - make_interval(secs => ${SWEEP_GRACE_SECONDS})
                 and ${ticketEvents.data} ->> 'status' = 'escalated'
                 and (${ticketEvents.type} in (${types}) or (${ticketEvents.type} = 'customer_reply' and jsonb_typeof(${ticketEvents.data} -> 'guardrail') = 'object'))
             )
