@@ -104,7 +104,8 @@ describe('Guardrails at the HTTP edge (offline backend)', () => {
     expect(ticket.status).toBe('escalated');
     expect(ticket.review).toMatchObject({ guardrail: 'prompt_injection', field: 'inquiry_text', at: expect.any(String) });
     expect(ticket.inquiry_text).toContain('[PAYMENT_CARD_1]');
-    expect(ticket.events.map((e: { type: string }) => e.type)).toEqual(['created', 'guardrail_tripped']);
+    // The agents never ran; the hand-off to a person is posted in the background (its events may follow).
+    expect(ticket.events.map((e: { type: string }) => e.type).filter((t: string) => !t.startsWith('handoff'))).toEqual(['created', 'guardrail_tripped']);
     expect(ticket.triage).toBeNull();
     const flagged = await http().get('/tickets?flagged=true&limit=100').expect(200);
     expect(flagged.body.tickets.map((t: { id: string }) => t.id)).toContain(ticket.id);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { HandoffModule } from '../handoff/handoff.module.js';
 import { TicketsModule } from '../tickets/tickets.module.js';
 import { ApprovalsController } from './approvals.controller.js';
 import { ApprovalsRepository } from './approvals.repository.js';
@@ -8,7 +9,7 @@ import { ApprovalsService } from './approvals.service.js';
 
 /** People approving or rejecting the account actions the agents propose; resumes the paused runs. */
 @Module({
-  imports: [AppConfigModule, DatabaseModule, TicketsModule],
+  imports: [AppConfigModule, DatabaseModule, TicketsModule, HandoffModule],
   controllers: [ApprovalsController],
   providers: [ApprovalsRepository, ApprovalsService],
 })

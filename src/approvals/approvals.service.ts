@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { describeAction } from '../actions/account-actions.js';
 import { ProblemException, problem } from '../common/problem-details.js';
 import { AppConfig } from '../config/configuration.js';
+import { HandoffService } from '../handoff/handoff.service.js';
 import { HANDOFF_REPLY } from '../resolution/resolution-policy.js';
 import { ticketSla } from '../tickets/ticket-sla.js';
 import { TicketWorkflow } from '../tickets/ticket-workflow.service.js';
@@ -74,6 +75,7 @@ export class ApprovalsService implements OnApplicationBootstrap, BeforeApplicati
     private readonly ticketsService: TicketsService,
     private readonly workflow: TicketWorkflow,
     private readonly config: AppConfig,
+    private readonly handoff: HandoffService,
   ) {}
 
   async list(query: Omit<ApprovalFilter, 'after' | 'limit'> & { cursor?: string; limit: number }): Promise<{ approvals: ApprovalDto[]; next_cursor: string | null }> {
@@ -142,6 +144,7 @@ export class ApprovalsService implements OnApplicationBootstrap, BeforeApplicati
       case 'gone':
         throw notFound(id);
       case 'expired':
+        this.handoff.escalated(found.ticket.id);
         throw new ProblemException(problem(409, 'approval-expired', 'This approval expired before a decision; the ticket was escalated to a person.', { approval_status: 'expired' }));
       case 'settled':
         if (outcome.status !== decision) {
@@ -187,6 +190,7 @@ export class ApprovalsService implements OnApplicationBootstrap, BeforeApplicati
         if (await this.tickets.transaction((tx) => this.expireTicket(tx, ticketId))) {
           expired++;
           progressed = true;
+          this.handoff.escalated(ticketId);
           this.logger.warn(`Ticket ${ticketId}: approval expired without a decision; escalated to a person`);
         }
       }

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/configuration.js';
 import { isDatabaseError, isDatabaseUnavailable, rootMessage } from '../database/database-errors.js';
 import type { TicketRow } from '../database/schema.js';
 import { GuardrailException } from '../guardrails/guardrail-trip.js';
+import { HandoffService } from '../handoff/handoff.service.js';
 import { randomUUID } from 'node:crypto';
 import { describeAction } from '../actions/account-actions.js';
 import type { ApprovalDecisions, PausedRun } from '../agents/agent-runner.js';
@@ -76,6 +77,7 @@ export class TicketWorkflow {
     private readonly triage: TriageAgent,
     private readonly resolution: ResolutionAgent,
     private readonly config: AppConfig,
+    private readonly handoff: HandoffService,
   ) {}
 
   /**
@@ -152,6 +154,8 @@ export class TicketWorkflow {
         lastEventId,
       );
       if (requeued) this.logger.log(`Ticket ${ticket.id}: the customer wrote while the agents worked; running again with the reply`);
+      // A person takes over: the hand-off package is built and posted (in the background).
+      else if (status === 'escalated') this.handoff.escalated(ticket.id);
       return requeued;
     } catch (err) {
       if (err instanceof LeaseLost) {
@@ -173,6 +177,7 @@ export class TicketWorkflow {
           { type: 'guardrail_tripped', actor: 'system', data: { status: 'escalated', stage, ...err.trip } },
           lease,
         );
+        this.handoff.escalated(ticket.id);
         return false;
       }
       const error = { stage, ...failureOf(err) };

@@ -6,7 +6,9 @@ import { Database } from '../database/database.js';
 import type { TicketEventRow, TicketRow } from '../database/schema.js';
 import { guardrailProblem, type GuardrailTrip } from '../guardrails/guardrail-trip.js';
 import { GuardrailsService } from '../guardrails/guardrails.service.js';
+import { HandoffService } from '../handoff/handoff.service.js';
 import { IdempotencyService, type StoredResponse } from '../idempotency/idempotency.service.js';
+import { VerificationService } from '../verification/verification.service.js';
 import type { TriageRequest } from '../triage/triage.schemas.js';
 import { applyExternalEvent, canRetry, EXTERNAL_EVENT_ACTOR, type TicketStatus } from './ticket-status.js';
 import { confirmsResolution } from '../verification/verification-rules.js';
@@ -91,6 +93,8 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     private readonly database: Database,
     private readonly config: AppConfig,
     private readonly guardrails: GuardrailsService,
+    private readonly handoff: HandoffService,
+    private readonly verification: VerificationService,
   ) {}
 
   /**
@@ -127,7 +131,10 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         return id;
       },
       async (id) => {
-        if (trip) return { status: 422, body: reviewProblem(trip, id) };
+        if (trip) {
+          this.handoff.escalated(id);
+          return { status: 422, body: reviewProblem(trip, id) };
+        }
         if (options.async) {
           this.inBackground(this.workflow.run(id, ['queued']));
           return { status: 202, body: { id, status: 'queued' } };
@@ -213,7 +220,12 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         return !trip && outcome.rerun;
       },
       async (rerun) => {
-        if (trip) return { status: 422, body: reviewProblem(trip, id) };
+        if (trip) {
+          this.handoff.escalated(id);
+          return { status: 422, body: reviewProblem(trip, id) };
+        }
+        // What the customer says after an automated resolution verifies it (or not).
+        if (CUSTOMER_EVENTS.has(event.type)) await this.verification.review(id);
         if (rerun) await this.workflow.run(id, ['queued']);
         return { status: 201, body: await this.view(id) };
       },
@@ -320,6 +332,9 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     void tracked.finally(() => this.background.delete(tracked));
   }
 }
+
+/** Events that may verify (or disprove) an automated resolution. */
+const CUSTOMER_EVENTS: ReadonlySet<string> = new Set(['customer_reply', 'reopened', 'csat']);
 
 /** Ticket ids are UUIDs: anything else is not found without asking the database. */
 const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
