@@ -106,14 +106,14 @@ export class KbGapsRepository {
       const last = rows[rows.length - 1]!;
       cursor = { createdAt: last.cursor, seq: last.seq };
     }
-    const groups = grouper.finish().filter((g) => g.count >= query.minCount);
+    const { total, groups } = grouper.finish({ minCount: query.minCount, limit: query.limit });
     return {
       from: query.from.toISOString(),
       to: query.to.toISOString(),
       tickets_considered: considered,
       gap_tickets: grouper.size,
-      groups_total: groups.length,
-      groups: groups.slice(0, query.limit),
+      groups_total: total,
+      groups,
       truncated,
     };
   }

@@ -264,7 +264,7 @@ describe('groupGaps on labelled inquiries (data/eval: queries and tickets with t
       grouped += ticket_ids.length;
       pure += ticket_ids.filter((id) => labelled[Number(id)]!.relevant.includes(top)).length;
     }
-    // Measured: 508 inquiries, 190 in 75 groups, purity 0.86. Lexical grouping cannot join
+    // Measured: 508 inquiries, 192 in 76 groups, purity 0.87. Lexical grouping cannot join
     // paraphrases without a word in common (most of these), so many stay alone.
     expect(labelled.length).toBeGreaterThan(500);
     expect(grouped).toBeGreaterThanOrEqual(150);
@@ -293,11 +293,14 @@ describe('groupGaps at scale', () => {
       return gap(`Hello, ${words.join(' ')}. Reach me at [EMAIL_1].`, 1 + (i % 28), { ticket_id: `s-${i}` });
     });
   }
+  /** Best of three: the time to group them and describe the 20 largest groups (what the route does). */
   const time = (inquiries: GapInquiry[]) => {
     let best = Infinity;
-    for (let r = 0; r < 2; r++) {
+    for (let r = 0; r < 3; r++) {
       const start = performance.now();
-      groupGaps(inquiries);
+      const grouper = new GapGrouper();
+      for (const g of inquiries) grouper.add(g);
+      grouper.finish({ limit: 20 });
       best = Math.min(best, performance.now() - start);
     }
     return best;

@@ -191,6 +191,8 @@ interface Cluster {
   norm: number;
   /** The terms the index lists it under (top terms, now or before: checked when read). */
   indexed: number[];
+  /** When its newest member was created. */
+  last: number;
 }
 
 /** The weight of term `t` in `v` (binary search), 0 when absent. */
@@ -207,31 +209,40 @@ function weightIn(v: Vector, t: number): number {
   return 0;
 }
 
-/** a + b, its `max` heaviest terms (ties: lower rank). */
-function addVectors(a: Vector, b: Vector, max: number): Vector {
-  const t = new Int32Array(a.to - a.from + b.to - b.from);
-  const w = new Float64Array(t.length);
-  let i = a.from;
-  let j = b.from;
+/** Scratch for addInto: a merge is at most a full centre plus one inquiry's key terms. */
+const MERGED_T = new Int32Array(CENTRE_TERMS + KEY_TERMS);
+const MERGED_W = new Float64Array(CENTRE_TERMS + KEY_TERMS);
+
+/**
+ * centre += v, keeping the centre's CENTRE_TERMS heaviest terms (ties: lower rank). The centre
+ * must own buffers of CENTRE_TERMS + KEY_TERMS (not a view of the inquiry pool).
+ */
+function addInto(centre: Vector, v: Vector): void {
+  let i = centre.from;
+  let j = v.from;
   let n = 0;
-  while (i < a.to || j < b.to) {
-    const x = i < a.to ? a.t[i]! : Infinity;
-    const y = j < b.to ? b.t[j]! : Infinity;
-    t[n] = Math.min(x, y);
-    w[n++] = (x <= y ? a.w[i++]! : 0) + (y <= x ? b.w[j++]! : 0);
+  while (i < centre.to || j < v.to) {
+    const x = i < centre.to ? centre.t[i]! : Infinity;
+    const y = j < v.to ? v.t[j]! : Infinity;
+    MERGED_T[n] = Math.min(x, y);
+    MERGED_W[n++] = (x <= y ? centre.w[i++]! : 0) + (y <= x ? v.w[j++]! : 0);
   }
-  if (n <= max) return { t, w, from: 0, to: n };
-  // The max-th heaviest weight: heavier terms stay, and equal ones in rank order while room is left.
-  const cut = w.slice(0, n).sort()[n - max]!;
-  let room = max;
-  for (let k = 0; k < n; k++) if (w[k]! > cut) room--;
+  let cut = -Infinity;
+  let room = n;
+  if (n > CENTRE_TERMS) {
+    // The CENTRE_TERMS-th heaviest weight: heavier terms stay, equal ones in rank order while room is left.
+    cut = MERGED_W.slice(0, n).sort()[n - CENTRE_TERMS]!;
+    room = CENTRE_TERMS;
+    for (let k = 0; k < n; k++) if (MERGED_W[k]! > cut) room--;
+  }
   let kept = 0;
   for (let k = 0; k < n; k++) {
-    if (w[k]! < cut || (w[k] === cut && room-- <= 0)) continue;
-    t[kept] = t[k]!;
-    w[kept++] = w[k]!;
+    if (MERGED_W[k]! < cut || (MERGED_W[k] === cut && room-- <= 0)) continue;
+    centre.t[kept] = MERGED_T[k]!;
+    centre.w[kept++] = MERGED_W[k]!;
   }
-  return { t, w, from: 0, to: kept };
+  centre.from = 0;
+  centre.to = kept;
 }
 
 function norm(v: Vector): number {
@@ -241,9 +252,10 @@ function norm(v: Vector): number {
 }
 
 /** Writes the TOP_TERMS heaviest terms of `v` (ties: lower rank) to out[at…], -1 where it has fewer. */
+const TOP_WEIGHTS = new Float64Array(TOP_TERMS);
 function topTerms(v: Vector, out: Int32Array, at: number): void {
   out.fill(-1, at, at + TOP_TERMS);
-  const weights = new Float64Array(TOP_TERMS).fill(-1);
+  const weights = TOP_WEIGHTS.fill(-1);
   for (let k = v.from; k < v.to; k++) {
     const w = v.w[k]!;
     // Ranks ascend along v: a later term of equal weight never displaces an earlier one.
@@ -354,15 +366,27 @@ export class GapGrouper {
     return record;
   }
 
-  /** The groups, largest first (then most recently seen). */
-  finish(): GapGroup[] {
-    return this.finishWithMembers().map((g) => g.group);
+  /**
+   * The groups with at least `minCount` tickets, largest first (then most recently seen): the
+   * first `limit` described, and how many there are.
+   */
+  finish(options: { minCount?: number; limit?: number } = {}): { total: number; groups: GapGroup[] } {
+    const { minCount = 1, limit = Infinity } = options;
+    const { clusters, describe } = this.cluster();
+    const kept = clusters.filter((c) => c.members.length >= minCount);
+    return { total: kept.length, groups: kept.slice(0, limit).map(describe) };
   }
 
-  /** The groups with every member's ticket id (oldest first), for callers that need them all. */
+  /** Every group with its members' ticket ids (oldest first), largest first. */
   finishWithMembers(): { group: GapGroup; ticket_ids: string[] }[] {
+    const { clusters, describe } = this.cluster();
+    return clusters.map((c) => ({ group: describe(c), ticket_ids: c.members.map((i) => this.entries[i]!.ticketId) }));
+  }
+
+  /** The clusters in answer order, and how to describe one. */
+  private cluster(): { clusters: Cluster[]; describe: (c: Cluster) => GapGroup } {
     const n = this.entries.length;
-    if (n === 0) return [];
+    if (n === 0) return { clusters: [], describe: () => undefined as never };
     const rank = new Int32Array(this.stems.length);
     this.stems
       .map((_, id) => id)
@@ -439,12 +463,21 @@ export class GapGrouper {
       let c = best;
       if (best >= 0 && bestCos >= this.threshold) {
         const cluster = clusters[best]!;
+        if (cluster.members.length === 1) {
+          // Its second member: the centre stops being a view of the leader's vector.
+          const { t, w, from, to } = cluster.centre;
+          const own = { t: new Int32Array(CENTRE_TERMS + KEY_TERMS), w: new Float64Array(CENTRE_TERMS + KEY_TERMS), from: 0, to: to - from };
+          own.t.set(t.subarray(from, to));
+          own.w.set(w.subarray(from, to));
+          cluster.centre = own;
+        }
         cluster.members.push(i);
-        cluster.centre = addVectors(cluster.centre, v, CENTRE_TERMS);
+        if (this.entries[i]!.at > cluster.last) cluster.last = this.entries[i]!.at;
+        addInto(cluster.centre, v);
         cluster.norm = norm(cluster.centre);
       } else {
         c = clusters.length;
-        clusters.push({ members: [i], centre: v, norm: 1, indexed: [] });
+        clusters.push({ members: [i], centre: { ...v }, norm: 1, indexed: [], last: this.entries[i]!.at });
       }
       const cluster = clusters[c]!;
       topTerms(cluster.centre, tops, c * TOP_TERMS);
@@ -460,13 +493,9 @@ export class GapGrouper {
     rank.forEach((r, id) => (idOfRank[r] = id));
     const forms = this.writtenForms();
     const formOf = (r: number) => forms[idOfRank[r]!]!;
-    const groups = clusters.map((c) => ({
-      group: this.describe(c, vectors, idf, rank, formOf),
-      ticket_ids: c.members.map((i) => this.entries[i]!.ticketId),
-    }));
-    return groups.sort(
-      ({ group: a, ticket_ids: x }, { group: b, ticket_ids: y }) => b.count - a.count || cmp(b.last_seen, a.last_seen) || cmp(x[0]!, y[0]!),
-    );
+    // Members joined oldest first: members[0] is the oldest (ties by ticket id).
+    clusters.sort((a, b) => b.members.length - a.members.length || b.last - a.last || cmp(this.entries[a.members[0]!]!.ticketId, this.entries[b.members[0]!]!.ticketId));
+    return { clusters, describe: (c) => this.describe(c, vectors, idf, rank, formOf) };
   }
 
   /**
@@ -665,7 +694,7 @@ function closestOf(kb: StoredKb): Omit<GapVerdict, 'reason'> {
 export function groupGaps(inquiries: Iterable<GapInquiry>, options: GapGroupingOptions = {}): GapGroup[] {
   const grouper = new GapGrouper(options);
   for (const inquiry of inquiries) grouper.add(inquiry);
-  return grouper.finish();
+  return grouper.finish().groups;
 }
 
 function cmp(a: string, b: string): number {
