@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { ApprovalsService } from '../src/approvals/approvals.service.js';
 import { Database } from '../src/database/database.js';
 import { ticketEvents, tickets } from '../src/database/schema.js';
 import { HandoffService } from '../src/handoff/handoff.service.js';
@@ -59,18 +60,28 @@ async function closedPort(): Promise<number> {
 }
 
 /**
- * Creates a ticket and makes sure its hand-off ran: the tickets module calls
- * HandoffService.escalated when it escalates; calling it again is a no-op for the same escalation,
- * so the suite holds with or without that call.
+ * Creates a ticket the agents (or a guardrail) escalate and waits for its hand-off, which the
+ * tickets module starts in the background (HandoffService.escalated) when it escalates.
  */
 async function escalate(app: NestExpressApplication, body: object, expected = 201): Promise<string> {
   const res = await request(app.getHttpServer()).post('/tickets').send(body).expect(expected);
   const id: string = res.body.id ?? res.body.ticket_id;
   expect(res.body.ticket_status ?? res.body.status).toBe('escalated');
-  const handoff = app.get(HandoffService);
-  handoff.escalated(id);
-  await handoff.idle();
+  await app.get(HandoffService).idle();
   return id;
+}
+
+/** A duplicate-charge refund the agents propose and a person must approve (the run pauses). */
+async function refundAwaitingApproval(app: NestExpressApplication, customerId: string): Promise<{ ticketId: string; approvalId: string }> {
+  const http = () => request(app.getHttpServer());
+  const created = await http()
+    .post('/tickets')
+    .send({ inquiry_text: 'I was charged twice for my subscription this month, $30 each time (invoice INV-2291). Please refund the duplicate.', metadata: { channel: 'email', customer_id: customerId } })
+    .expect(201);
+  expect(created.body.status).toBe('awaiting_approval');
+  const approvals = (await http().get(`/approvals?ticket_id=${created.body.id}`).expect(200)).body.approvals;
+  expect(approvals).toHaveLength(1);
+  return { ticketId: created.body.id, approvalId: approvals[0].id };
 }
 
 async function events(app: NestExpressApplication, id: string): Promise<{ type: string; actor: string; data: any }[]> {
@@ -226,6 +237,36 @@ describeEachDatabase('hand-off packages delivered to ESCALATION_WEBHOOK_URL', (d
     for (const text of [pkg.suggested_reply, markdown, JSON.stringify(delivered.body.blocks), delivered.body.text]) {
       expect(text).not.toMatch(/previous instructions|system prompt|developer mode/);
     }
+  });
+
+  it('an expired refund approval: escalated, the package says so; the draft states no amount', async () => {
+    const { ticketId, approvalId } = await refundAwaitingApproval(app, 'c-expired');
+    await app.get(Database).db.execute(sql`update approvals set expires_at = now() - interval '1 minute' where id = ${approvalId}`);
+    expect(await app.get(ApprovalsService).expireDue()).toBe(1);
+    await app.get(HandoffService).idle();
+    const pkg = (await http().get(`/tickets/${ticketId}/handoff`).expect(200)).body;
+    expect(pkg).toMatchObject({ status: 'escalated', reason_kind: 'approval_expired', triage: { category: 'billing' }, delivery: { status: 'delivered' } });
+    expect(pkg.reason).toMatch(/^Nobody decided the approval for a refund of 30 USD before it expired \(requested .+ UTC\); the customer is still waiting\.$/);
+    expect(pkg.actions).toEqual([expect.objectContaining({ action: 'issue_refund', status: 'expired', arguments: expect.objectContaining({ amount: 30 }) })]);
+    expect(pkg.suggested_reply).toMatch(/your request for a refund is taking longer than it should/);
+    expect(pkg.suggested_reply).not.toMatch(/30|\$|USD|INV-/);
+    expect(receiver.for(ticketId)).toHaveLength(1);
+  });
+
+  it('a rejected refund: the resumed run escalates; the package names the decision, the draft declines politely', async () => {
+    const { ticketId, approvalId } = await refundAwaitingApproval(app, 'c-rejected');
+    await http().post(`/approvals/${approvalId}/reject`).send({ reason: 'The second charge was a different seat.', approver: 'maria@support' }).expect(200);
+    await app.get(HandoffService).idle();
+    const pkg = (await http().get(`/tickets/${ticketId}/handoff`).expect(200)).body;
+    expect(pkg).toMatchObject({
+      status: 'escalated',
+      reason_kind: 'approval_rejected',
+      reason: 'maria@support rejected a refund of 30 USD (The second charge was a different seat.); the customer needs an answer.',
+    });
+    expect(pkg.actions).toEqual([expect.objectContaining({ action: 'issue_refund', status: 'rejected', by: 'maria@support', outcome: null })]);
+    expect(pkg.suggested_reply).toMatch(/we are not able to issue this refund in this case/);
+    expect(pkg.suggested_reply).not.toMatch(/30|\$|seat|maria/);
+    expect(receiver.for(ticketId)).toHaveLength(1);
   });
 
   it('a 500 and then a 200: retried with the same key, delivered once', async () => {
