@@ -197,6 +197,20 @@ describe('HandoffService', () => {
     expect(types(repo).filter((t) => t.startsWith('handoff'))).toEqual(['handoff', 'handoff_delivered']);
   });
 
+  it('a package stored for delivery when the URL has since been removed: marked not configured, not retried forever', async () => {
+    const webhook = new FakeWebhook();
+    const { service, repo } = setup(undefined, webhook);
+    webhook.configured = false;
+    service.escalated(ID);
+    await service.idle();
+    repo.handoff!.delivery!.status = 'pending';
+    webhook.deliver = async () => ({ delivered: false, attempts: 0, http_status: null, error: 'not configured (ESCALATION_WEBHOOK_URL is unset)' });
+    expect(await service.sweep()).toBe(1);
+    expect(repo.handoff!.delivery).toMatchObject({ status: 'not_configured', attempts: 0 });
+    expect(repo.events.at(-1)).toMatchObject({ type: 'handoff_delivery_failed', data: { error: 'not configured (ESCALATION_WEBHOOK_URL is unset)' } });
+    expect(await service.sweep()).toBe(0);
+  });
+
   describe('view', () => {
     it('404 ticket-not-found for a non-UUID id (no query) and an unknown ticket', async () => {
       const { service } = setup();

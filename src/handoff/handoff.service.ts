@@ -159,14 +159,14 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async deliver(ticketId: string, handoffId: string): Promise<void> {
-    if (!this.webhook.configured) return;
     const leaseMs = maxDeliveryMs(this.config.env) + 30_000;
     const claimed = await this.repository.claimDelivery(ticketId, handoffId, leaseMs);
     if (!claimed) return;
     const result = await this.webhook.deliver(claimed);
     const attempts = (claimed.delivery?.attempts ?? 0) + result.attempts;
     const delivery: HandoffDelivery = {
-      status: result.delivered ? 'delivered' : 'failed',
+      // Stored while a URL was set, which is gone now (a restart with another configuration): said so, once.
+      status: result.delivered ? 'delivered' : this.webhook.configured ? 'failed' : 'not_configured',
       attempts,
       http_status: result.http_status,
       at: new Date().toISOString(),
