@@ -205,3 +205,25 @@ describe('approvals: policy limits and stateless runs', () => {
     await http().get('/accounts/cust-dup').expect(404);
   });
 });
+
+describe('approvals: who may decide', () => {
+  const WRITER = 'writer-key-0123456789abcdef';
+  const APPROVER = 'approver-key-0123456789abcdef';
+  let app: NestExpressApplication;
+  const http = () => request(app.getHttpServer());
+  beforeAll(async () => {
+    app = await createTestApp({ API_KEYS: `${WRITER}:tickets:write,${APPROVER}:approvals:write` });
+  });
+  afterAll(() => app.close());
+
+  it('tickets:write cannot approve (403 naming approvals:write); approvals:write can, and reads the queue; the key name is the decider', async () => {
+    const created = await http().post('/tickets').set('x-api-key', WRITER).send({ ...DUPLICATE, metadata: { channel: 'email', customer_id: 'cust-auth' } }).expect(201);
+    const approval = (await http().get(`/approvals?ticket_id=${created.body.id}`).set('x-api-key', WRITER).expect(200)).body.approvals[0];
+    const denied = await http().post(`/approvals/${approval.id}/approve`).set('x-api-key', WRITER).send({}).expect(403);
+    expect(denied.body.missing_scopes).toEqual(['approvals:write']);
+    await http().post(`/approvals/${approval.id}/approve`).send({}).expect(401);
+    const res = await http().post(`/approvals/${approval.id}/approve`).set('authorization', `Bearer ${APPROVER}`).send({}).expect(200);
+    expect(res.body.approval.decided_by).toBe('API_KEYS entry 2');
+    expect(res.body.ticket.status).toBe('resolved');
+  });
+});

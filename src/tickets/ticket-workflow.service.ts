@@ -6,6 +6,7 @@ import { isDatabaseError, isDatabaseUnavailable, rootMessage } from '../database
 import type { TicketRow } from '../database/schema.js';
 import { GuardrailException } from '../guardrails/guardrail-trip.js';
 import { HandoffService } from '../handoff/handoff.service.js';
+import { VerificationService } from '../verification/verification.service.js';
 import { randomUUID } from 'node:crypto';
 import { describeAction } from '../actions/account-actions.js';
 import type { ApprovalDecisions, PausedRun } from '../agents/agent-runner.js';
@@ -78,6 +79,7 @@ export class TicketWorkflow {
     private readonly resolution: ResolutionAgent,
     private readonly config: AppConfig,
     private readonly handoff: HandoffService,
+    private readonly verification: VerificationService,
   ) {}
 
   /**
@@ -156,6 +158,8 @@ export class TicketWorkflow {
       if (requeued) this.logger.log(`Ticket ${ticket.id}: the customer wrote while the agents worked; running again with the reply`);
       // A person takes over: the hand-off package is built and posted (in the background).
       else if (status === 'escalated') this.handoff.escalated(ticket.id);
+      // An automated resolution starts its verification (pending until the customer's next word or the window).
+      else if (status === 'resolved') await this.verification.review(ticket.id);
       return requeued;
     } catch (err) {
       if (err instanceof LeaseLost) {

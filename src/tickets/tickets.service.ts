@@ -222,6 +222,8 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
       async (rerun) => {
         if (trip) {
           this.handoff.escalated(id);
+          // A stopped reply on a resolved ticket still disproves the resolution.
+          await this.verification.review(id);
           return { status: 422, body: reviewProblem(trip, id) };
         }
         // What the customer says after an automated resolution verifies it (or not).

@@ -127,7 +127,8 @@ describe('followUpVerdict', () => {
     for (const text of texts) {
       const started = performance.now();
       followUpVerdict(text);
-      expect(performance.now() - started).toBeLessThan(250);
+      // A backtracking blow-up takes seconds to minutes; linear scans take ~1 ms. The bound only catches the former.
+      expect(performance.now() - started).toBeLessThan(2_000);
     }
   });
 });
