@@ -1,6 +1,7 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module.js';
+import { ApprovalsModule } from './approvals/approvals.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JsonBodyMiddleware } from './common/json-body.middleware.js';
@@ -21,7 +22,7 @@ import { TriageModule } from './triage/triage.module.js';
 
 /** Global pipe, filter and interceptor live here (not in main.ts) so test apps behave like production. */
 @Module({
-  imports: [AppConfigModule, DatabaseModule, AuthModule, RateLimitModule, AgentsModule, GuardrailsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule, TicketsModule, HandoffModule],
+  imports: [AppConfigModule, DatabaseModule, AuthModule, RateLimitModule, AgentsModule, GuardrailsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule, TicketsModule, HandoffModule, ApprovalsModule],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
