@@ -30,6 +30,14 @@ const CLARIFY: Record<string, string> = {
 };
 
 /**
+ * Whether the knowledge base's best article covers the inquiry well enough to answer from it.
+ * One word in common is not an answer: with two or more query terms, two must match.
+ */
+export function articleFits(best: Pick<ConsultedArticle, 'match' | 'matched_terms' | 'query_terms'>, matchThreshold: number): boolean {
+  return best.match >= matchThreshold && best.matched_terms >= Math.min(2, best.query_terms);
+}
+
+/**
  * The offline resolution decision, after the knowledge base was consulted: escalate when a
  * person must decide, ask for details when the inquiry is too vague, answer from the best
  * article when it fits well enough, escalate otherwise. Pure and deterministic.
@@ -57,9 +65,7 @@ export function decideResolution(input: ResolutionPolicyInput): ResolutionDecisi
     };
   }
   const best = input.articles[0];
-  // One common word in common is not an answer: with two or more query terms, require two.
-  const enoughTerms = best !== undefined && best.matched_terms >= Math.min(2, best.query_terms);
-  if (!best || best.match < input.matchThreshold || !enoughTerms || !best.content) {
+  if (!best || !articleFits(best, input.matchThreshold) || !best.content) {
     return {
       ticket_status: 'escalated',
       resolution_reply: HANDOFF_REPLY,

@@ -18,7 +18,7 @@ import { AgentVariants, ModelBackend } from '../models/model-backend.js';
 import { out, type OfflinePolicy } from '../models/offline-model.js';
 import { TriageAgent } from '../triage/triage.agent.js';
 import { actionResultOf, proposeAction, replyAfterAction } from './action-proposals.js';
-import { decideResolution, HANDOFF_REPLY, requireRetrievedCitation, type ConsultedArticle } from './resolution-policy.js';
+import { articleFits, decideResolution, HANDOFF_REPLY, requireRetrievedCitation, type ConsultedArticle } from './resolution-policy.js';
 import {
   ResolutionAgentInputSchema,
   ResolutionDecisionSchema,
@@ -58,8 +58,10 @@ export type TicketResolution =
 /** What the knowledge base returned in the run (stored with the resolution event: hand-offs and gap reports read it). */
 export interface KbSummary {
   consulted: { id: string; title: string; match: number; score: number }[];
+  /** The top-ranked article's match (what the offline policy judges), null when none came back. */
   best_match: number | null;
   threshold: number;
+  /** The best article does not cover the inquiry (below the threshold, or too few terms in common). */
   no_article_fit: boolean;
 }
 
@@ -240,17 +242,20 @@ export class ResolutionAgent implements OnModuleInit {
       { ...decision, escalation_channel: decision.ticket_status === 'escalated' ? this.config.env.ESCALATION_CHANNEL : null },
       run.meta,
     );
-    return { kind: 'done', result, kb: { ...kb, no_article_fit: kb.no_article_fit && decision.ticket_status === 'escalated' }, actions };
+    return { kind: 'done', result, kb, actions };
   }
 
+  /** The knowledge base's answer in this run: the articles in its ranking, and whether the best one fits (the offline policy's rule). */
   private kbSummary(toolOutputs: { name: string; output: string }[]): KbSummary {
-    const consulted = toolOutputs
-      .filter((t) => t.name === KB_AGENT_TOOL_NAME)
-      .flatMap((t) => consultedArticles(t.output))
-      .map((a) => ({ id: a.id, title: a.title, match: a.match, score: a.score }));
-    const best = consulted.length ? Math.max(...consulted.map((a) => a.match)) : null;
+    const articles = toolOutputs.filter((t) => t.name === KB_AGENT_TOOL_NAME).flatMap((t) => consultedArticles(t.output));
+    const best = articles[0];
     const threshold = this.config.env.KB_MATCH_THRESHOLD;
-    return { consulted, best_match: best, threshold, no_article_fit: best === null || best < threshold };
+    return {
+      consulted: articles.map((a) => ({ id: a.id, title: a.title, match: a.match, score: a.score })),
+      best_match: best?.match ?? null,
+      threshold,
+      no_article_fit: !best || !articleFits(best, threshold),
+    };
   }
 
   private instructions(withActions: boolean): string {
