@@ -54,12 +54,13 @@ export class AccountActionsRepository {
       .from(accountActions)
       .where(and(eq(accountActions.ticketId, e.ticketId), eq(accountActions.callId, e.callId)));
     if (done) return { ok: true, row: done, replayed: true };
-    // One action of a kind per ticket: a second refund on the same ticket is a person's call.
+    // One action of a kind per ticket: asked again (a later pass over the same conversation), the
+    // first execution is the answer; anything more is a person's call.
     const [earlier] = await tx
-      .select({ id: accountActions.id })
+      .select()
       .from(accountActions)
       .where(and(eq(accountActions.ticketId, e.ticketId), eq(accountActions.action, e.action)));
-    if (earlier) throw new Refused(`${e.action} was already executed on this ticket (${earlier.id})`);
+    if (earlier) return { ok: true, row: earlier, replayed: true };
 
     let approvalId: string | null = null;
     if (e.authorizedBy === 'approval') {
@@ -119,23 +120,14 @@ export class AccountActionsRepository {
     return { ok: true, row: row!, replayed: false };
   }
 
-  /** The execution of this tool call, if it ran. */
-  async executionOf(ticketId: string, callId: string): Promise<AccountActionRow | undefined> {
+  /** The ticket's execution of this kind of action, if any (it is then not proposed for approval again). */
+  async executedOnTicket(ticketId: string, action: string): Promise<AccountActionRow | undefined> {
     const [row] = await this.database.db
       .select()
       .from(accountActions)
-      .where(and(eq(accountActions.ticketId, ticketId), eq(accountActions.callId, callId)));
-    return row;
-  }
-
-  /** Whether the ticket already had this kind of action executed (then it is not proposed for approval again). */
-  async executedOnTicket(ticketId: string, action: string): Promise<boolean> {
-    const [row] = await this.database.db
-      .select({ id: accountActions.id })
-      .from(accountActions)
       .where(and(eq(accountActions.ticketId, ticketId), eq(accountActions.action, action)))
       .limit(1);
-    return row !== undefined;
+    return row;
   }
 
   async account(customerId: string): Promise<CustomerAccountRow | undefined> {

@@ -57,12 +57,10 @@ export class AccountActionsService {
     const refused = refusal(action, args, this.limits);
     if (refused) return refuse(refused);
     const approval = needsApproval(action, args, this.limits);
-    if (approval && context.isToolApproved({ toolName: action, callId }) !== true) {
-      const earlier = await this.repository.executionOf(ticketId, callId);
-      if (earlier) return { executed: true, action, action_id: earlier.id, summary, details: earlier.outcome };
-      if (await this.repository.executedOnTicket(ticketId, action)) return refuse(`${action} was already executed on this ticket`);
-      return refuse('no person has approved this action');
-    }
+    // Done before on this ticket (this call replayed, or asked again on a later pass): that execution is the answer.
+    const earlier = await this.repository.executedOnTicket(ticketId, action);
+    if (earlier) return { executed: true, action, action_id: earlier.id, summary: describeAction(action, earlier.arguments, this.limits.currency), details: earlier.outcome };
+    if (approval && context.isToolApproved({ toolName: action, callId }) !== true) return refuse('no person has approved this action');
     const outcome = await this.repository.execute({
       ticketId,
       callId,

@@ -36,6 +36,12 @@ describe('account action policy', () => {
     expect(refusal('issue_refund', refund(-5), limits)).toMatch(/invalid arguments: amount/);
     expect(refusal('issue_refund', { amount: 5, currency: 'dollars', charge_reference: null, reason: 'x' }, limits)).toMatch(/currency/);
     expect(refusal('reset_mfa', { reason: '' }, limits)).toMatch(/reason/);
+    // Sub-cent amounts would be refunded as nothing; other currencies are not the account's (limits are in USD here).
+    expect(refusal('issue_refund', refund(0.004), limits)).toMatch(/amount/);
+    expect(refusal('issue_refund', refund(10.005), limits)).toMatch(/whole cents/);
+    expect(refusal('issue_refund', refund(10.05), limits)).toBeUndefined();
+    expect(refusal('issue_refund', { ...refund(50), currency: 'XAU' }, limits)).toMatch(/in XAU, not the account currency USD/);
+    expect(refusal('issue_refund', { ...refund(50), currency: 'usd' }, limits)).toBeUndefined();
   });
 
   it('describes an action in one line for the approver', () => {

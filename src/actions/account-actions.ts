@@ -12,7 +12,13 @@ export function isActionName(value: string): value is ActionName {
   return (ACTION_NAMES as readonly string[]).includes(value);
 }
 
-const amount = z.number().positive().max(1_000_000).describe('Amount in the currency, e.g. 49.99');
+const amount = z
+  .number()
+  .min(0.01)
+  .max(1_000_000)
+  // Whole cents: the ledger keeps cents, and 0.004 must not be "refunded" as nothing.
+  .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'must be in whole cents (at most 2 decimals)')
+  .describe('Amount in the currency, e.g. 49.99');
 const reason = z.string().min(1).max(500).describe('Why, in one sentence (shown to the approver)');
 
 /**
@@ -77,6 +83,10 @@ export function refusal(action: ActionName, args: Record<string, unknown>, limit
   const parsed = ACTION_PARAMETERS[action].safeParse(args);
   if (!parsed.success) return `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'} ${i.message}`).join('; ')}`;
   const value = Number(args.amount);
+  // Limits are in the account's currency; a refund in any other goes to a person (no conversion here).
+  if (action === 'issue_refund' && String(args.currency).toUpperCase() !== limits.currency) {
+    return `the refund is in ${String(args.currency).toUpperCase()}, not the account currency ${limits.currency} (ACCOUNT_CURRENCY); the billing team handles it`;
+  }
   if (action === 'issue_refund' && value > limits.refundMax) {
     return `a refund of ${money(value)} is above the maximum of ${money(limits.refundMax)} an agent may propose (ACTION_REFUND_MAX); the billing team handles it`;
   }

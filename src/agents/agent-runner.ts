@@ -30,6 +30,8 @@ export interface AgentRunResult<O> {
 export interface PausedRun {
   state: string;
   backend: Backend;
+  /** The ticket's last event the run had read when it paused (set by the workflow): replies after it are unread. */
+  lastEventId?: number;
   interruptions: { callId: string; name: string; arguments: Record<string, unknown> }[];
 }
 

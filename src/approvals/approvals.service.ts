@@ -112,6 +112,11 @@ export class ApprovalsService implements OnApplicationBootstrap, BeforeApplicati
       const approval = await this.approvals.lockApproval(tx, id);
       if (!ticket || !approval) return { kind: 'gone' as const };
       if (approval.status !== 'pending') return { kind: 'settled' as const, status: approval.status };
+      if (ticket.status !== 'awaiting_approval') {
+        // The run this approval paused is gone (the ticket moved on): nothing could resume it.
+        await this.approvals.setDecision(tx, id, 'cancelled', 'system', `the ticket is no longer awaiting approval (status "${ticket.status}")`);
+        return { kind: 'moved_on' as const, status: ticket.status };
+      }
       if (approval.expiresAt.getTime() <= Date.now()) {
         await this.expireTicket(tx, ticket.id);
         return { kind: 'expired' as const };
@@ -143,6 +148,13 @@ export class ApprovalsService implements OnApplicationBootstrap, BeforeApplicati
     switch (outcome.kind) {
       case 'gone':
         throw notFound(id);
+      case 'moved_on':
+        throw new ProblemException(
+          problem(409, 'ticket-not-awaiting-approval', `The ticket is no longer waiting for this decision (status "${outcome.status}"); the approval was cancelled.`, {
+            approval_status: 'cancelled',
+            ticket_status: outcome.status,
+          }),
+        );
       case 'expired':
         this.handoff.escalated(found.ticket.id);
         throw new ProblemException(problem(409, 'approval-expired', 'This approval expired before a decision; the ticket was escalated to a person.', { approval_status: 'expired' }));
@@ -162,9 +174,10 @@ export class ApprovalsService implements OnApplicationBootstrap, BeforeApplicati
   /** Escalates a ticket whose approvals expired: the paused run is dropped, a person takes it. */
   private async expireTicket(tx: Parameters<Parameters<TicketsRepository['transaction']>[0]>[0], ticketId: string): Promise<boolean> {
     const ticket = await this.tickets.getForUpdate(tx, ticketId);
-    if (ticket?.status !== 'awaiting_approval') return false;
+    if (!ticket) return false;
     const expired = await this.approvals.expirePending(tx, ticketId);
-    if (!expired.length) return false;
+    // A ticket that already moved on only has its stale requests closed; only a paused one is escalated.
+    if (!expired.length || ticket.status !== 'awaiting_approval') return false;
     const actions = expired.map((a) => describeAction(a.action, a.arguments, this.config.env.ACCOUNT_CURRENCY));
     const resolution = {
       ticket_status: 'escalated',
@@ -184,17 +197,19 @@ export class ApprovalsService implements OnApplicationBootstrap, BeforeApplicati
   /** Expires what is due, a page at a time. */
   async expireDue(): Promise<number> {
     let expired = 0;
+    const seen = new Set<string>();
     for (let page = await this.approvals.ticketsWithExpired(); page.length; page = await this.approvals.ticketsWithExpired()) {
-      let progressed = false;
+      // Every ticket of the page leaves the query (its pending requests become expired), so pages
+      // advance; one seen twice would mean a write did not happen: stop rather than spin.
+      if (page.every((id) => seen.has(id))) break;
       for (const ticketId of page) {
+        seen.add(ticketId);
         if (await this.tickets.transaction((tx) => this.expireTicket(tx, ticketId))) {
           expired++;
-          progressed = true;
           this.handoff.escalated(ticketId);
           this.logger.warn(`Ticket ${ticketId}: approval expired without a decision; escalated to a person`);
         }
       }
-      if (!progressed) break;
     }
     return expired;
   }

@@ -114,13 +114,17 @@ export class TicketWorkflow {
     };
     let stage: 'triage' | 'resolution' = 'triage';
     try {
-      const { text, lastEventId } = await this.conversation(ticket);
+      const { text, lastEventId: lastRead } = await this.conversation(ticket);
+      // What the agents have read: a resumed run read the conversation up to its pause, so replies
+      // written while it waited for a person send the ticket round again after it finishes.
+      let lastEventId = lastRead;
       let outcome: TicketResolution;
       let started: number;
       if (ticket.runState) {
         // A paused run whose approvals were decided: resume it where it stopped (no new triage).
         stage = 'resolution';
         const paused = JSON.parse(ticket.runState) as PausedRun;
+        lastEventId = paused.lastEventId ?? lastRead;
         const decided = await this.tickets.approvalsFor(ticket.id, paused.interruptions.map((i) => i.callId));
         if (decided.some((a) => a.status === 'pending')) {
           // Not every call is decided (a recovery claimed it early): back to waiting.
@@ -221,7 +225,7 @@ export class TicketWorkflow {
       expiresAt,
     }));
     const requeued = await write(
-      { status: 'awaiting_approval', runState: JSON.stringify(paused), runBackend: paused.backend, leaseUntil: null, lastError: null },
+      { status: 'awaiting_approval', runState: JSON.stringify({ ...paused, lastEventId }), runBackend: paused.backend, leaseUntil: null, lastError: null },
       {
         type: 'approval_requested',
         actor: 'resolution_agent',

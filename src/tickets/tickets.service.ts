@@ -199,12 +199,18 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
             ? {}
             : { status };
         const extra: Record<string, unknown> = {};
-        if (type === 'take_over') {
-          // A person owns the ticket now: a paused run's pending approvals are void.
-          const by = event.author ?? who ?? 'unknown';
-          const cancelled = await this.tickets.cancelPendingApprovals(tx, id, by, 'a person took the ticket over');
-          Object.assign(set, { assignee: by, runState: null, runBackend: null });
+        if (ticket.status === 'awaiting_approval' && status !== 'awaiting_approval') {
+          // The paused run will not resume (a person took over, or a guardrail stopped the reply):
+          // its pending approvals are void, so none can be "approved" without effect or linger in the queue.
+          const by = type === 'take_over' ? (event.author ?? who ?? 'unknown') : 'system';
+          const why = type === 'take_over' ? 'a person took the ticket over' : `the ticket was escalated (${trip?.guardrail ?? type})`;
+          const cancelled = await this.tickets.cancelPendingApprovals(tx, id, by, why);
+          Object.assign(set, { runState: null, runBackend: null });
           if (cancelled.length) extra.cancelled_approvals = cancelled.map((a) => a.id);
+        }
+        if (type === 'take_over') {
+          // A person owns the ticket now.
+          Object.assign(set, { assignee: event.author ?? who ?? 'unknown' });
         } else if (type === 'handback') {
           // Back to the agents: they run the workflow again on the conversation; the review flag is cleared.
           Object.assign(set, { assignee: null, review: null, runState: null, runBackend: null });
