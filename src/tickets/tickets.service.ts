@@ -228,12 +228,13 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
       async (rerun) => {
         if (trip) {
           this.handoff.escalated(id);
-          // A stopped reply on a resolved ticket still disproves the resolution.
-          await this.verification.review(id);
+          // A stopped reply on a resolved ticket still disproves the resolution (reviewed in the background).
+          void this.verification.review(id);
           return { status: 422, body: reviewProblem(trip, id) };
         }
-        // What the customer says after an automated resolution verifies it (or not).
-        if (CUSTOMER_EVENTS.has(event.type)) await this.verification.review(id);
+        // What the customer says after an automated resolution verifies it (or not). In the background:
+        // with the OpenAI backend the judge may be asked, and the customer's POST does not wait for it.
+        if (CUSTOMER_EVENTS.has(event.type)) void this.verification.review(id);
         if (rerun) await this.workflow.run(id, ['queued']);
         return { status: 201, body: await this.view(id) };
       },
