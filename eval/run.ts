@@ -18,6 +18,7 @@ import type { TriageExplanation } from '../src/triage/triage-model.js';
 import { printByo, runByo } from './byo.js';
 import { parseEvalArgs, USAGE, UsageError } from './cli.js';
 import { KbQuerySchema, loadArticles, loadRelevanceLabels, optionalJsonl, ResolutionScenarioSchema } from './datasets.js';
+import { evaluateProposals, printProposals } from './actions.eval.js';
 import { evaluateGuardrails, printGuardrails } from './guardrails.js';
 import { roundDeep } from './metrics.js';
 import { offlineService } from './offline-service.js';
@@ -98,6 +99,16 @@ async function full(config: AppConfig, json: string | undefined): Promise<void> 
   const guardrails = evaluateGuardrails({ maxChars: env.GUARDRAIL_MAX_TEXT_CHARS, threshold: env.GUARDRAIL_INJECTION_THRESHOLD });
   printGuardrails(guardrails);
 
+  // 5. Account-action proposals (how often the offline policy would ask a person to approve one)
+  const proposals = evaluateProposals(
+    [
+      ...taxonomy.examples.map((e) => ({ source: e.id ?? 'inquiry', text: e.text })),
+      ...(scenarios ?? []).map((s) => ({ source: s.id, text: s.inquiry })),
+    ],
+    { currency: env.ACCOUNT_CURRENCY, refundMax: env.ACTION_REFUND_MAX },
+  );
+  printProposals(proposals);
+
   const seconds = (performance.now() - started) / 1000;
   console.log(`\nEvaluation took ${seconds.toFixed(1)} s.`);
   writeResults(json ?? RESULTS, {
@@ -118,6 +129,7 @@ async function full(config: AppConfig, json: string | undefined): Promise<void> 
     knowledge_base: { query_set: querySet, inquiries: inquirySearch?.result ?? null },
     resolution: { scenarios: scenarioResult, inquiries: inquiryResolution },
     guardrails,
+    action_proposals: proposals,
     run_seconds: seconds,
   });
 }
