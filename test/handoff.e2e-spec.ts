@@ -176,7 +176,8 @@ describeEachDatabase('hand-off packages delivered to ESCALATION_WEBHOOK_URL', (d
       const kb = ticket.events.find((e: { type: string }) => e.type === 'resolution').data.kb;
       expect(pkg.articles_consulted.map((a: { id: string }) => a.id)).toEqual(kb.consulted.map((a: { id: string }) => a.id));
       expect(pkg.articles_consulted[0]).toEqual({ id: 'kb-0022', title: 'Change or verify your account email address', match: expect.any(Number) });
-      expect(pkg.sentiment).toEqual({ label: 'neutral', cues: [] });
+      // A hacked account is not a neutral matter for the customer, however calmly worded.
+      expect(pkg.sentiment).toEqual({ label: 'negative', cues: ['reports a security incident, outage, data loss or legal threat'] });
       expect(pkg.sla).toMatchObject({ priority: 'High', target_hours: 4, breached: false, deadline: new Date(Date.parse(ticket.created_at) + 4 * 3_600_000).toISOString() });
       expect(pkg.suggested_reply).toMatch(/security team/);
       expect(pkg.suggested_reply).toContain('"Change or verify your account email address" (kb-0022)');
@@ -226,7 +227,7 @@ describeEachDatabase('hand-off packages delivered to ESCALATION_WEBHOOK_URL', (d
     expect(receiver.for(id)).toHaveLength(1);
   });
 
-  it('a guardrail flag: the reason names the guardrail; the flagged text is in neither the draft, the Markdown nor the webhook', async () => {
+  it('a guardrail flag: the reason names the guardrail; the flagged text is in neither the draft, the Markdown nor the webhook (text, blocks or handoff JSON)', async () => {
     const id = await escalate(app, INJECTION, 422);
     const pkg = (await http().get(`/tickets/${id}/handoff`).expect(200)).body;
     expect(pkg).toMatchObject({ reason_kind: 'guardrail', asked: { inquiry_flagged: true }, triage: { category: null, priority: null }, articles_consulted: [] });
@@ -234,9 +235,12 @@ describeEachDatabase('hand-off packages delivered to ESCALATION_WEBHOOK_URL', (d
     expect(pkg.sla).toMatchObject({ priority: null, target_hours: 24 });
     const markdown = (await http().get(`/tickets/${id}/handoff`).set('Accept', 'text/markdown').expect(200)).text;
     const [delivered] = receiver.for(id) as [Received];
-    for (const text of [pkg.suggested_reply, markdown, JSON.stringify(delivered.body.blocks), delivered.body.text]) {
+    for (const text of [pkg.suggested_reply, markdown, JSON.stringify(delivered.body.blocks), delivered.body.text, JSON.stringify(delivered.body.handoff)]) {
       expect(text).not.toMatch(/previous instructions|system prompt|developer mode/);
     }
+    expect(delivered.body.handoff.asked).toMatchObject({ inquiry: '(withheld: a guardrail flagged this text; read it in the ticket)', inquiry_flagged: true });
+    // The JSON read through the API (scope tickets:read, which reads the ticket's inquiry anyway) has it, flagged, for the reviewer.
+    expect(pkg.asked.inquiry).toBe(INJECTION.inquiry_text);
   });
 
   it('an expired refund approval: escalated, the package says so; the draft states no amount', async () => {

@@ -122,7 +122,8 @@ export class HandoffRepository {
   /**
    * The outbox: escalated tickets whose latest escalation (older than SWEEP_GRACE_SECONDS,
    * within SWEEP_LOOKBACK_HOURS) has no package yet, or whose package was stored but not sent
-   * (the process died in between, or while sending and its lease expired). Oldest first.
+   * (the process died in between, or while sending and its lease expired) for an escalation
+   * within SWEEP_LOOKBACK_HOURS — an older one stays unsent, readable through the API. Oldest first.
    */
   async undelivered(limit = 50): Promise<string[]> {
     const types = sql.join(
@@ -137,8 +138,13 @@ export class HandoffRepository {
         and(
           eq(tickets.status, 'escalated'),
           sql`(
-            (${delivery} = 'pending' and (${tickets.handoff} -> 'delivery' ->> 'at')::timestamptz < now() - make_interval(secs => ${SWEEP_GRACE_SECONDS}))
-            or (${delivery} = 'sending' and (${tickets.handoff} -> 'delivery' ->> 'lease_until')::timestamptz < now())
+            (
+              (
+                (${delivery} = 'pending' and (${tickets.handoff} -> 'delivery' ->> 'at')::timestamptz < now() - make_interval(secs => ${SWEEP_GRACE_SECONDS}))
+                or (${delivery} = 'sending' and (${tickets.handoff} -> 'delivery' ->> 'lease_until')::timestamptz < now())
+              )
+              and coalesce(${tickets.handoff} ->> 'escalated_at', ${tickets.handoff} -> 'delivery' ->> 'at')::timestamptz > now() - make_interval(hours => ${SWEEP_LOOKBACK_HOURS})
+            )
             or exists (
               select 1 from ${ticketEvents}
               where ${ticketEvents.ticketId} = ${tickets.id}

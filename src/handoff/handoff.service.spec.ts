@@ -197,6 +197,26 @@ describe('HandoffService', () => {
     expect(types(repo).filter((t) => t.startsWith('handoff'))).toEqual(['handoff', 'handoff_delivered']);
   });
 
+  it('posts a recovered package with its status, assignee and SLA as of the moment it is sent, not as built', async () => {
+    const webhook = new FakeWebhook();
+    const { service, repo } = setup(undefined, webhook);
+    repo.ticketRow.createdAt = new Date(Date.now() - 6 * 3_600_000); // a High ticket: 4 h target
+    webhook.configured = false;
+    service.escalated(ID);
+    await service.idle();
+    // As a process that stored it right after the escalation, 6 h ago, and died before sending leaves it.
+    const asBuilt = { priority: 'High', target_hours: 4, deadline: new Date(Date.now() - 2 * 3_600_000).toISOString(), remaining_hours: 3.9, breached: false };
+    repo.handoff!.sla = asBuilt;
+    repo.handoff!.delivery!.status = 'pending';
+    webhook.configured = true;
+    expect(await service.sweep()).toBe(1);
+    expect(webhook.sent).toHaveLength(1);
+    expect(webhook.sent[0]!.sla).toMatchObject({ priority: 'High', breached: true });
+    expect(webhook.sent[0]!.sla.remaining_hours).toBeCloseTo(-2, 1);
+    expect(webhook.sent[0]).toMatchObject({ status: 'escalated', assignee: null });
+    expect(repo.handoff!.sla).toEqual(asBuilt); // stored as built; the API brings it up to date on read
+  });
+
   it('a package stored for delivery when the URL has since been removed: marked not configured, not retried forever', async () => {
     const webhook = new FakeWebhook();
     const { service, repo } = setup(undefined, webhook);

@@ -162,7 +162,7 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
     const leaseMs = maxDeliveryMs(this.config.env) + 30_000;
     const claimed = await this.repository.claimDelivery(ticketId, handoffId, leaseMs);
     if (!claimed) return;
-    const result = await this.webhook.deliver(claimed);
+    const result = await this.webhook.deliver(await this.asOfNow(ticketId, claimed));
     const attempts = (claimed.delivery?.attempts ?? 0) + result.attempts;
     const delivery: HandoffDelivery = {
       // Stored while a URL was set, which is gone now (a restart with another configuration): said so, once.
@@ -180,6 +180,17 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
       actor: 'system',
       data: { handoff_id: handoffId, http_status: result.http_status, attempts: result.attempts, ...(result.error ? { error: result.error } : {}) },
     });
+  }
+
+  /**
+   * The package as posted now: its live parts (status, assignee, SLA) as of the moment it is
+   * sent — a package the sweep recovers hours after it was stored must not read "3 h left" on a
+   * breached deadline. Stored as built; the API brings them up to date the same way.
+   */
+  private async asOfNow(ticketId: string, pkg: HandoffPackage, now = new Date()): Promise<HandoffPackage> {
+    const ticket = await this.repository.ticket(ticketId);
+    if (!ticket) return pkg;
+    return { ...pkg, status: ticket.status, assignee: ticket.assignee ?? null, sla: ticketSla(ticket.priority ?? pkg.triage.priority, ticket.createdAt, now) };
   }
 
   /** The database being down is expected now and then (the sweep tries again): a warning; anything else an error. */

@@ -375,6 +375,29 @@ describe('sentimentOf', () => {
   it('notices calm and positive customers', () => {
     expect(sentimentOf(['No rush at all, just curious. Love the app!'])).toEqual({ label: 'positive', cues: ['says it is not urgent', 'positive wording ("love the")'] });
   });
+
+  it('reads praise next to a security incident and a lock-out as negative, not positive (sarcasm or politeness)', () => {
+    expect(sentimentOf(['Fantastic service. Someone hacked my account and I have been locked out for 3 days.'])).toEqual({
+      label: 'negative',
+      cues: ['cannot use the product (locked out or cannot sign in)', 'reports a security incident, outage, data loss or legal threat'],
+    });
+  });
+
+  it('reads a complaint as negative whatever the praise around it', () => {
+    expect(sentimentOf(['Great job, you charged me twice'])).toEqual({ label: 'negative', cues: ['complaint ("you charged me twice")'] });
+    expect(sentimentOf(['Thanks a lot for nothing. My ticket is still not fixed and nobody replied.']).label).toBe('negative');
+    expect(sentimentOf(['I was double charged, really disappointed. Love the app otherwise.']).label).toBe('negative');
+    expect(sentimentOf(['Many thanks!', 'Still waiting for the refund you promised.']).label).toBe('negative');
+  });
+
+  it('reads urgency as negative, even when polite', () => {
+    expect(sentimentOf(['Thank you so much, but this is urgent: payroll runs tomorrow.'])).toEqual({ label: 'negative', cues: ['says it is urgent'] });
+  });
+
+  it('keeps a plain problem report neutral and a thankful one positive', () => {
+    expect(sentimentOf(['How do I export my invoices as CSV?'])).toEqual({ label: 'neutral', cues: [] });
+    expect(sentimentOf(['Our webhook calls stopped arriving. Thanks a lot for looking!'])).toEqual({ label: 'positive', cues: ['positive wording ("thanks a lot")'] });
+  });
 });
 
 describe('handoffMarkdown', () => {

@@ -396,8 +396,35 @@ function actionsOf(approvals: ApprovalRow[], executed: AccountActionRow[]): Hand
 const PLACEHOLDER = /\[[A-Z][A-Z_]*_\d+\]/g;
 const POSITIVE =
   /\b(thank you so much|thanks so much|thanks a lot|many thanks|(?:really|much|greatly) appreciated?|i appreciate|love (?:the|your|using|it)|great (?:product|service|app|support|job|work|team)|amazing|awesome|excellent|fantastic|wonderful|happy with|pleased with|big fan)\b/gi;
+/**
+ * A grievance about what the company did or failed to do (a wrong charge, a problem still not
+ * fixed, nobody answering), as opposed to a plain problem report: "Great job, you charged me
+ * twice" is a complaint, whatever its first words say.
+ */
+const COMPLAINT_PHRASES = [
+  'charged (?:me |us )?(?:twice|two times|double|again)',
+  'double[- ]?charged',
+  'over-?charged',
+  '(?:wrong|incorrect|duplicate|unexpected|unauthori[sz]ed) (?:charge|payment|bill|invoice)s?',
+  'you (?:people |guys )?(?:(?:charged|billed)(?: me| us)?(?: twice| two times| double| again)?|broke|lost|deleted|ignored)',
+  "still (?:not|no|broken|waiting|doesn['’]?t|isn['’]?t|hasn['’]?t|haven['’]?t|can['’]?t|won['’]?t)",
+  "(?:not|never|hasn['’]?t|haven['’]?t) (?:been )?(?:fixed|resolved|answered|refunded)",
+  'never (?:received|arrived|got)',
+  'no ?(?:one|body) (?:has |ever )?(?:replied|answered|responded|got back|helped)',
+  'waiting (?:for )?(?:\\d+|days|weeks|ages|a week|hours|so long)',
+  'disappointed|disappointing|frustrat\\w*|annoy(?:ed|ing)|unhappy|not happy|upset',
+  '(?:poor|bad|awful|horrible|lousy) (?:service|support|experience|product)',
+  'rude|ignored|complain\\w*',
+  '(?:want|demand|need) (?:a|my|our) (?:refund|money back)|money back',
+];
+const COMPLAINT = new RegExp(`\\b(?:${COMPLAINT_PHRASES.join('|')})\\b`, 'gi');
 
-/** The customer's mood from what they wrote (the priority rules' cues plus a few positive ones). */
+/**
+ * The customer's mood from what they wrote: the priority rules' cues, complaints and a few
+ * positive phrases. Anger, urgency, being locked out, a security incident / outage / data loss /
+ * legal threat, or a complaint make it negative; a positive phrase counts only without any of
+ * them ("Fantastic service. Someone hacked my account" is not a happy customer).
+ */
 export function sentimentOf(texts: string[], customerHistory?: string | null): HandoffPackage['sentiment'] {
   const text = texts.join('\n').replace(PLACEHOLDER, ' ');
   const s = prioritySignals(text, customerHistory ?? undefined);
@@ -405,11 +432,21 @@ export function sentimentOf(texts: string[], customerHistory?: string | null): H
   if (s.angry) cues.push('angry or frustrated wording');
   if (s.urgent) cues.push('says it is urgent');
   if (s.blocked) cues.push('cannot use the product (locked out or cannot sign in)');
+  if (s.critical) cues.push('reports a security incident, outage, data loss or legal threat');
+  const complaints = distinct(text.matchAll(COMPLAINT), 2);
+  for (const c of complaints) cues.push(`complaint ("${c}")`);
   if (s.calm) cues.push('says it is not urgent');
-  const positive = [...new Set([...text.matchAll(POSITIVE)].map((m) => m[0].toLowerCase()))].slice(0, 3);
-  for (const p of positive) cues.push(`positive wording ("${p}")`);
-  const label = s.angry ? 'negative' : positive.length ? 'positive' : 'neutral';
+  const positive = distinct(text.matchAll(POSITIVE), 3);
+  const negative = s.angry || s.urgent || s.blocked || s.critical || complaints.length > 0;
+  // Praise next to a complaint is not read as praise (it is often sarcasm): not listed as a cue.
+  if (!negative) for (const p of positive) cues.push(`positive wording ("${p}")`);
+  const label = negative ? 'negative' : positive.length ? 'positive' : 'neutral';
   return { label, cues };
+}
+
+/** The first `max` distinct matches, lower-cased, whitespace collapsed (fixed phrases of the patterns, at most 60 characters). */
+function distinct(matches: Iterable<RegExpMatchArray>, max: number): string[] {
+  return [...new Set([...matches].map((m) => oneLine(m[0].toLowerCase(), 60)))].slice(0, max);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -471,8 +508,13 @@ export function suggestedReply(kind: HandoffReasonKind, team: string | null, bes
 // ---------------------------------------------------------------------------------------------
 // The one-screen Markdown view
 
-/** Texts a guardrail stopped are not repeated in views that travel (Markdown, chat): only in the ticket. */
-const WITHHELD = '_(withheld: a guardrail flagged this text; read it in the ticket)_';
+/**
+ * Texts a guardrail stopped are not repeated in what travels (the Markdown view, the webhook's
+ * text, blocks and `handoff` JSON): this marker stands in their place. Only the ticket (and the
+ * package read through the API, scope tickets:read) holds them.
+ */
+export const WITHHELD_TEXT = '(withheld: a guardrail flagged this text; read it in the ticket)';
+const WITHHELD = `_${WITHHELD_TEXT}_`;
 
 export function handoffMarkdown(pkg: HandoffPackage): string {
   const sla = slaPhrase(pkg.sla);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import pRetry, { AbortError } from 'p-retry';
 import { AppConfig } from '../config/configuration.js';
-import { oneLine, slaPhrase, truncate, type HandoffPackage } from './handoff.js';
+import { WITHHELD_TEXT, oneLine, slaPhrase, truncate, type HandoffPackage } from './handoff.js';
 
 export interface DeliveryResult {
   delivered: boolean;
@@ -15,7 +15,7 @@ export interface DeliveryResult {
 
 /** Slack rejects a section whose text is longer than 3,000 characters. */
 const SECTION_MAX = 2_900;
-const WITHHELD = '_(withheld: a guardrail flagged this text; read it in the ticket)_';
+const WITHHELD = `_${WITHHELD_TEXT}_`;
 
 /** Slack's mrkdwn control characters: `<!channel>` in a customer's text must not notify anyone. */
 function slack(text: string): string {
@@ -32,11 +32,25 @@ export function handoffSummary(pkg: HandoffPackage): string {
 }
 
 /**
- * The webhook body: Slack-compatible (`text` and mrkdwn `blocks`) with the whole package under
- * `handoff` for receivers that read JSON. The package's own delivery state is not sent.
+ * The package as it leaves the service: texts a guardrail flagged are replaced by the withheld
+ * marker (the flags stay, so a receiver knows to read them in the ticket).
+ */
+export function withholdFlagged(asked: HandoffPackage['asked']): HandoffPackage['asked'] {
+  return {
+    inquiry: asked.inquiry_flagged ? WITHHELD_TEXT : asked.inquiry,
+    inquiry_flagged: asked.inquiry_flagged,
+    follow_ups: asked.follow_ups.map((f) => (f.flagged ? { ...f, message: WITHHELD_TEXT } : f)),
+  };
+}
+
+/**
+ * The webhook body: Slack-compatible (`text` and mrkdwn `blocks`) with the package under
+ * `handoff` for receivers that read JSON — without its delivery state, and with flagged texts
+ * withheld there too (the escalation channel never carries them).
  */
 export function handoffWebhookBody(pkg: HandoffPackage) {
-  const { delivery: _delivery, ...handoff } = pkg;
+  const { delivery: _delivery, ...rest } = pkg;
+  const handoff = { ...rest, asked: withholdFlagged(pkg.asked) };
   const t = pkg.triage;
   const quote = (text: string, max: number) => `>${slack(oneLine(text, max))}`;
   const asked = [
