@@ -49,6 +49,7 @@ const PROBLEM_GONE: RegExp[] = [
   // es, de, fr, pt, it
   /\bya no (?:sale|aparece|da|tengo|hay|me da) (?:el |ningun |ese |mas )?(?:error|problema|fallo)\b/,
   /\bkeine?n? (?:fehler|fehlermeldung|probleme?)\w* mehr\b/,
+  /\b(?:fehler|fehlermeldung|absturz|probleme?)\w*(?: [a-z]+){0,3}? (?:nicht|nie) mehr\b/,
   /\bplus (?:d'|de |aucune? )(?:erreur|probleme|bug)s?\b/,
   /\bnao (?:da|aparece|tenho) mais (?:o |nenhum )?(?:erro|problema)\b/,
   /\bnon (?:da|ho|c'e) piu (?:l'|nessun )?(?:errore|problema)\b/,
@@ -82,12 +83,20 @@ const NOT_RESOLVED: RegExp[] = [
   /\b(?:charged|billed) (?:me |us )?(?:twice|again|double)\b|\bdouble[- ]charged\b/,
   /\b(?:already|i'?ve|i have|we'?ve) tried (?:that|this|it|those|these)\b|\btried (?:that|this|it|those|these) already\b|\balready did (?:that|this)\b/,
   /\bstill need(?:s)? (?:help|assistance|support)\b|\bneed more help\b/,
+  // "thanks for nothing": sarcasm, not a signature
+  /\b(?:thanks?|thank you|thx|ty)(?: (?:so much|very much|a lot))? for nothing\b/,
+  // "... but today it doesn't.": a negation that ends its clause, its verb left out
+  /\b(?:it|that|this|they|he|she) (?:still |just |simply )?(?:does ?n'?t|does not|did ?n'?t|did not|is ?n'?t|is not|was ?n'?t|was not|are ?n'?t|are not|wo ?n'?t|will not|ca ?n'?t|cannot)(?: (?:any ?more|again|now|today|at all))?(?= ?(?:[.!?,;]|$))/,
+  // "now the app crashes", "it keeps failing": a new problem, said in the affirmative
+  /\b(?:now|today|since then|and then) (?:the |my |it |this |that )?(?:[a-z]+ )?(?:crash(?:es|ing)?|freez(?:es|ing)|hangs|fails|keeps (?:crashing|failing|freezing|hanging))\b|\bkeeps? (?:crashing|failing|freezing|hanging|erroring|logging (?:me|us) out)\b/,
+  // "all my files are gone": something lost along the way
+  /\b(?:files?|data|photos?|pictures?|documents?|emails?|contacts?|history|settings|money|content|orders?|invoices?|projects?|everything) (?:is |are |has |have |was |were |seems? to be )?(?:been )?(?:all )?(?:gone|missing|lost|deleted|disappeared|wiped|empty)\b/,
   // es
   /\bno (?:me )?(?:funciona|funciono|sirve|sirvio|ayudo|ha funcionado|se soluciono|se resolvio|puedo)\b|\bsigue (?:sin|igual|fallando|el (?:mismo )?(?:error|problema))\b|\btodavia (?:no|tengo|sigue|falla)\b|\baun no\b|\bmismo (?:error|problema)\b/,
   // fr
-  /\bn(?:e |')(?:[a-z']+ )?(?:marche|fonctionne|aide|resout|regle)\w*(?: plus\b| (?:toujours |encore )?pas\b)|\btoujours (?:pas|le meme|la meme|bloque|en panne|une erreur|l'erreur)\b|\bmeme (?:erreur|probleme)\b|\bpas (?:resolu|regle)\b/,
+  /\bn(?:e |')(?:[a-z']+ )?(?:marche|fonctionne|aide|resout|regle)\w*(?: plus\b| (?:toujours |encore )?pas\b)|\b(?:marche|fonctionne|aide|resout|regle)\w* (?:toujours |encore |vraiment |)pas\b|\b(?:ca|cela|rien) (?:marche|fonctionne)\w* plus\b(?! (?:vite|rapide|facilement|simplement|fluide)\b)|\btoujours (?:pas|le meme|la meme|bloque|en panne|une erreur|l'erreur)\b|\bmeme (?:erreur|probleme)\b|\bpas (?:resolu|regle)\b/,
   // de
-  /\b(?:funktioniert|klappt|geht|hilft|half|hat)(?: (?:immer noch|noch immer|leider|trotzdem|aber|es|das|mir))* (?:nicht|nie)\b|\b(?:immer noch|noch immer) (?:[a-z]+ ){0,2}?(?:nicht|kein\w*|kaputt|fehler\w*|gleich\w*|dasselbe|problem\w*)|\b(?:gleiche|selbe|derselbe|dieselbe) (?:fehler|problem)\b|\bnicht (?:gelost|behoben|geholfen|funktioniert)\b/,
+  /\b(?:funktioniert|funktionierte|klappt|klappte|geht|ging|hilft|half|hat)(?: [a-z]+){0,3}? (?:nicht|nie)\b|\bhat (?:leider |uberhaupt |gar )?nichts (?:gebracht|geholfen|geandert)\b|\b(?:immer noch|noch immer) (?:[a-z]+ ){0,2}?(?:nicht|kein\w*|kaputt|fehler\w*|gleich\w*|dasselbe|problem\w*)|\b(?:gleiche|selbe|derselbe|dieselbe) (?:fehler|problem)\b|\bnicht (?:gelost|behoben|geholfen|funktioniert)\b/,
   // pt
   /\bnao (?:funciona|funcionou|resolveu|ajudou|deu certo|consigo)\b|\bainda nao\b|\bmesmo (?:erro|problema)\b|\bcontinua (?:sem|com|dando|o mesmo)\b/,
   // it
@@ -121,12 +130,21 @@ const CONFIRMED: RegExp[] = [
   /^(?:(?:yes|yep|yeah|yup|ok|okay|great|awesome|perfect|thanks|thank you)[ ,!.-]*)?(?:fixed|solved|resolved|sorted|works|worked|working)\b/,
   // es, fr, de, pt, it, nl
   /\b(?:ya )?(?:funciona|funciono|sirvio)\b|\b(?:quedo )?(?:resuelto|solucionado)\b|\bse soluciono\b|\btodo bien\b/,
-  /\b(?:ca|cela|tout) (?:marche|fonctionne)\b|\bc'est (?:regle|resolu|bon)\b|\b(?:resolu|regle)\b/,
+  /\b(?:ca|cela|tout) (?:marche|fonctionne)\b(?! (?:toujours |encore |vraiment )?pas\b| plus\b(?! (?:vite|rapide|facilement|simplement|fluide)\b))|\bc'est (?:regle|resolu|bon)\b|\b(?:resolu|regle)\b/,
   /\b(?:funktioniert|klappt|geht) (?:jetzt|wieder|nun)\b|\b(?:es|das) (?:funktioniert|klappt)\b|\bhat (?:geklappt|funktioniert|geholfen)\b|\b(?:gelost|erledigt|behoben)\b|\balles (?:gut|klar|bestens)\b/,
   /\b(?:funcionou|funciona agora|deu certo|resolvido|resolveu)\b/,
   /\b(?:funziona|ha funzionato|risolto|tutto ok|tutto a posto)\b/,
   /\bhet werkt\b|\bwerkt (?:nu|weer)\b|\bopgelost\b/,
 ];
+
+/**
+ * Something more than the confirmation: a contrast ("but", "however", "although", "except",
+ * "aber", "mais", "pero", "maar"...), an addition or a request ("also", "please" + a request,
+ * "can you"), or a question. Next to an "it worked" it makes the reply ambiguous: unclear (a
+ * complaint cue, read before, has already made it not resolved).
+ */
+const CONTRAST =
+  /\?|\b(?:but|however|although|though|except|also|aber|allerdings|jedoch|ausser|mais|cependant|sauf|pero|sin embargo|excepto|salvo|tuttavia|tranne|maar|echter|behalve|porem|contudo|exceto)\b|(?:^|[,.;!] ?)mas\b|\b(?:please|pls|plz)(?= (?!close|mark|feel free|go ahead)[a-z])|\b(?:can|could|would) you\b/;
 
 /** Gratitude: a message of nothing else (and polite words) closes the conversation. */
 const GRATITUDE =
@@ -137,7 +155,7 @@ const POLITE =
   /\b(?:thank ?(?:you|u)|thanks?|thx|tx|ty|tysm|cheers|much appreciated|appreciated?|appreciate (?:it|that|your help|the help)|many thanks|can'?t thank you enough|kind regards|best regards|regards|best|gracias|muchas|merci|beaucoup|danke|schon|sehr|vielen dank|dank je(?: wel)?|dankjewel|bedankt|obrigad[oa]|muito|grazie|mille|so|very|much|a lot|lots|again|for (?:the|your) (?:help|quick (?:reply|response|answer|help)|reply|response|answer|support|assistance|time)|for (?:the|your) (?:info(?:rmation)?|explanation|link|article|tip|quick fix|fix|solution)|for (?:that|this|everything|all)|you|u|guys|team|all|everyone|folks|ok|okay|k|perfect|awesome|excellent|brilliant|wonderful|fantastic|great|super|cool|nice|genial|parfait|prima|perfecto|perfeito|perfetto|got it|understood|no|yes|yep|yeah|sure|that'?s (?:great|perfect|all|it)|that is all|have a (?:nice|good|great) (?:day|weekend|evening)|sir|madam)\b/g;
 /** Words that, left over after the polite ones, mean the message says something more. */
 const NOT_A_NAME = new Set(
-  'but and also how what why where when who which can could would should is are do does did will please however though although still just then now anyway so if or not any another more other question again i my me we it this that there'.split(' '),
+  'but and also how what why where when who which can could would should is are do does did will please however though although still just then now anyway so if or not any another more other question again i my me we it this that there for nothing'.split(' '),
 );
 
 /** "If it doesn't work I'll write again": a conditional clause, up to its punctuation. */
@@ -172,7 +190,7 @@ function firstMatch(patterns: readonly RegExp[], text: string): string | undefin
 /** A message of thanks and polite words only ("Thanks!", "No, thank you", "Perfect, cheers — Anna"). */
 function onlyGratitude(text: string): string | undefined {
   const thanks = GRATITUDE.exec(text) ?? APPROVAL.exec(text);
-  if (!thanks) return undefined;
+  if (!thanks || text.includes('?')) return undefined;
   const rest = text
     .replace(POLITE, ' ')
     .replace(/[^a-z' ]+/g, ' ')
@@ -186,7 +204,9 @@ function onlyGratitude(text: string): string | undefined {
 /**
  * What a customer's message after a resolution says. A complaint beats everything ("thanks but
  * it still doesn't work" is not resolved); a self-fix ("never mind, fixed it myself") or a hedge
- * ("thanks, I'll try that") is unclear; then "it worked" cues; then a conditional ("if it doesn't
+ * ("thanks, I'll try that") is unclear; then "it worked" cues confirm only when nothing qualifies
+ * them — a contrast, an addition, a request or a question ("it worked yesterday but...", "fixed
+ * now. Please also refund me...") makes the reply unclear; then a conditional ("if it doesn't
  * work I'll write again") is unclear; then a message of thanks alone confirms. Conditional clauses
  * are never read as complaints.
  */
@@ -214,15 +234,24 @@ export function followUpVerdict(text: string): FollowUp {
   const hedge = HEDGE.exec(t);
   if (hedge) return { verdict: 'unclear', cue: cueOf(hedge) };
   const worked = gone ?? firstMatch(CONFIRMED, t);
-  if (worked) return { verdict: 'confirmed', cue: worked };
+  if (worked) {
+    // "It worked yesterday but today...", "fixed now. Please also refund me": not a plain confirmation.
+    const more = CONTRAST.exec(t);
+    if (more) return { verdict: 'unclear', cue: cueOf(more).replace(/^[,.;! ]+/, '') };
+    return { verdict: 'confirmed', cue: worked };
+  }
   // "If it doesn't work I'll write again. Thanks!": not tried yet.
   if (conditional) return { verdict: 'unclear', cue: conditional };
   const thanks = onlyGratitude(t);
-  if (thanks) return { verdict: 'confirmed', cue: thanks };
+  if (thanks && !CONTRAST.test(t)) return { verdict: 'confirmed', cue: thanks };
   return { verdict: 'unclear' };
 }
 
-/** Whether the message says the resolution worked (TicketsService: a confirming reply keeps a resolved ticket resolved). */
+/**
+ * Whether the message is an unambiguous confirmation that the resolution worked (TicketsService:
+ * such a reply keeps a resolved ticket resolved; anything else — a complaint, a hedge, a
+ * confirmation with a "but", a request or a question — reopens it for a person).
+ */
 export function confirmsResolution(text: string): boolean {
   return followUpVerdict(text).verdict === 'confirmed';
 }
@@ -231,16 +260,21 @@ export function confirmsResolution(text: string): boolean {
 
 export const VERIFICATION_STATUSES = ['pending', 'verified', 'not_verified'] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
-export const VERIFICATION_METHODS = ['customer_confirmed', 'customer_reopened', 'customer_still_broken', 'csat', 'silence', 'judge'] as const;
+export const VERIFICATION_METHODS = ['customer_confirmed', 'customer_reopened', 'customer_still_broken', 'csat', 'silence', 'judge', 'person_stepped_in'] as const;
 export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 export type JudgeVerdict = 'verified' | 'not_verified' | 'unclear';
 
-/** What decided: the customer's event (its id as in the ticket's `events`), or the end of the window. */
+/**
+ * What decided: the customer's event (its id as in the ticket's `events`), the event by which
+ * someone else took the ticket out of "resolved" (a person stepped in), or the end of the window.
+ */
 export interface VerificationEvidence {
   /** The deciding event's id; null for silence. */
   event_id: string | null;
-  /** `customer_reply`, `reopened`, `csat`, or `silence`. */
-  kind: 'customer_reply' | 'reopened' | 'csat' | 'silence';
+  /** `customer_reply`, `reopened`, `csat`, `person_stepped_in` (a take-over, ...), or `silence`. */
+  kind: 'customer_reply' | 'reopened' | 'csat' | 'person_stepped_in' | 'silence';
+  /** person_stepped_in: the type of the event (`take_over`, ...). */
+  event_type?: string;
   /** When: the event's time, or the end of the window for silence. */
   at: string;
   /** The rules' phrase that decided a reply (normalised). */
@@ -318,8 +352,11 @@ const scoreOf = (data: Record<string, unknown>): number | undefined => {
   return typeof s === 'number' && Number.isInteger(s) && s >= 1 && s <= 5 ? s : undefined;
 };
 
-/** A reply the guardrails stopped is kept for a person; the judge never reads it. */
-const isTripped = (event: VerificationEvent) => event.data.guardrail !== undefined && event.data.guardrail !== null;
+/** A reply the guardrails stopped is kept for a person; neither the rules nor the judge read it. */
+export const isTripped = (event: { data: Record<string, unknown> }): boolean => event.data.guardrail !== undefined && event.data.guardrail !== null;
+
+/** The event took the ticket out of "resolved" (or "closed"): its `data.status` is another status. */
+const leavesResolved = (event: VerificationEvent): boolean => event.data.status !== undefined && event.data.status !== null && !SETTLED.has(event.data.status);
 
 interface FoldResult {
   verification: Verification | null;
@@ -354,17 +391,26 @@ function fold(facts: VerificationFacts, now: Date, windowHours: number, judgment
   let stopped = false;
   for (let i = anchor + 1; i < events.length; i++) {
     const e = events[i]!;
-    if (e.actor !== 'customer' || !CUSTOMER_EVIDENCE.has(e.type)) continue;
-    // The window passed before this message without a word: verified by silence, until later evidence says otherwise.
+    const customer = e.actor === 'customer' && CUSTOMER_EVIDENCE.has(e.type);
+    const left = leavesResolved(e);
+    // People's replies and notes, closing, system events: never evidence, unless they take the ticket out of "resolved".
+    if (!customer && !left) continue;
+    // The window passed before this event without a word: verified by silence, until later evidence says otherwise.
     if (!decision && e.at.getTime() >= deadline) decision = silence();
-    const left = e.data.status !== undefined && !SETTLED.has(e.data.status);
-    const found = evidenceOf(e, left, judgments.get(String(e.id)));
-    if (found.judgment) used.push(found.judgment);
-    if (found.unjudged) unjudged.push(e);
-    // The latest decisive evidence wins.
-    if (found.decision) decision = found.decision;
-    // The ticket left "resolved" (reopened, or escalated for review): a person has it now, and what
-    // follows is not evidence about the agents' answer.
+    if (customer) {
+      const found = evidenceOf(e, left, judgments.get(String(e.id)));
+      if (found.judgment) used.push(found.judgment);
+      if (found.unjudged) unjudged.push(e);
+      // The latest decisive evidence wins.
+      if (found.decision) decision = found.decision;
+    } else {
+      // Someone other than the customer took the ticket out of "resolved" (a person took it over,
+      // answered and moved it to in_progress, ...): a person had to step in. Not verified, unless
+      // the outcome was decided before (what a person does later is not evidence against it).
+      decision ??= personSteppedIn(e);
+    }
+    // The ticket left "resolved" (reopened, escalated for review, taken over): a person has it now,
+    // and what follows is not evidence about the agents' answer.
     if (left) {
       stopped = true;
       break;
@@ -402,6 +448,20 @@ function fold(facts: VerificationFacts, now: Date, windowHours: number, judgment
   return { verification, unjudged };
 }
 
+/** A person (or the system, for a person) took the ticket out of "resolved" before any verdict. */
+function personSteppedIn(e: VerificationEvent): Decision {
+  const at = e.at.toISOString();
+  const status = typeof e.data.status === 'string' ? e.data.status : String(e.data.status);
+  return {
+    status: 'not_verified',
+    method: 'person_stepped_in',
+    evidence: { event_id: String(e.id), kind: 'person_stepped_in', event_type: e.type, at },
+    reasoning: `The ticket was taken out of "resolved" by a ${e.type} event (actor ${e.actor}, status "${status}") before the resolution was confirmed: a person had to step in.`,
+    judged_by: 'rules',
+    verified_at: at,
+  };
+}
+
 /** What one customer event says: a decision, nothing (neutral), and whether the judge should read it. */
 function evidenceOf(e: VerificationEvent, leftResolved: boolean, judgment: Judgment | undefined): { decision?: Decision; unjudged?: boolean; judgment?: Judgment } {
   const at = e.at.toISOString();
@@ -426,7 +486,20 @@ function evidenceOf(e: VerificationEvent, leftResolved: boolean, judgment: Judgm
       },
     };
   }
-  // customer_reply
+  // customer_reply. A reply a guardrail stopped is never read (it may be written to talk the rules
+  // or the judge into a verdict); it sent the ticket to a person, so the resolution did not hold.
+  if (isTripped(e)) {
+    return {
+      decision: {
+        status: 'not_verified',
+        method: 'customer_reopened',
+        evidence: { ...ref, kind: 'customer_reply' },
+        reasoning: "A guardrail stopped the customer's reply and sent the ticket to a person (the reply is not read).",
+        judged_by: 'rules',
+        verified_at: at,
+      },
+    };
+  }
   const text = typeof e.data.message === 'string' ? e.data.message : '';
   const rules = followUpVerdict(text);
   const evidence: VerificationEvidence = { ...ref, kind: 'customer_reply', ...(rules.cue ? { cue: rules.cue } : {}) };
@@ -439,7 +512,7 @@ function evidenceOf(e: VerificationEvent, leftResolved: boolean, judgment: Judgm
     };
   }
   // Unclear to the rules: the judge's answer when there is one.
-  const judgeable = !isTripped(e) && text.length > 0;
+  const judgeable = text.length > 0;
   if (judgeable && judgment && judgment.verdict !== 'unclear') {
     return {
       judgment,
@@ -472,7 +545,10 @@ function evidenceOf(e: VerificationEvent, leftResolved: boolean, judgment: Judgm
  * rules cannot read → the judge's answer (`judgments`, by event id) if any, else a reply that
  * reopened the ticket counts as a reopen; no objection for `windowHours` → verified by silence.
  * The latest decisive evidence wins (a reopen after the silence verdict → not_verified); the event
- * that takes the ticket out of "resolved" is the last one read.
+ * that takes the ticket out of "resolved" is the last one read. A reply a guardrail stopped is
+ * not_verified without being read; an event of anyone else that takes the ticket out of
+ * "resolved" (a take-over, a person's reply that moved it to in_progress) is not_verified
+ * (`person_stepped_in`) unless the outcome was decided before it.
  */
 export function verifyResolution(facts: VerificationFacts, now: Date, windowHours: number, judgments: ReadonlyMap<string, Judgment> = new Map()): Verification | null {
   return fold(facts, now, windowHours, judgments).verification;

@@ -13,6 +13,8 @@ export interface VerificationSubject {
   status: string;
   inquiryText: string;
   resolution: unknown;
+  /** Why a guardrail flagged the ticket for a person (`field` says which text), or null. */
+  review: unknown;
   verification: Record<string, unknown> | null;
   events: TicketEventRow[];
 }
@@ -42,13 +44,13 @@ export class VerificationRepository {
   /** The ticket and its events (in the order recorded); `lock`: the row locked for this transaction. */
   async load(ticketId: string, executor: Executor = this.db, lock = false): Promise<VerificationSubject | undefined> {
     const query = executor
-      .select({ id: tickets.id, status: tickets.status, inquiryText: tickets.inquiryText, resolution: tickets.resolution, verification: tickets.verification })
+      .select({ id: tickets.id, status: tickets.status, inquiryText: tickets.inquiryText, resolution: tickets.resolution, review: tickets.review, verification: tickets.verification })
       .from(tickets)
       .where(eq(tickets.id, ticketId));
     const [row] = lock ? await query.for('update') : await query;
     if (!row) return undefined;
     const events = await executor.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).orderBy(asc(ticketEvents.id));
-    return { ...row, verification: row.verification ?? null, events };
+    return { ...row, review: row.review ?? null, verification: row.verification ?? null, events };
   }
 
   /**

@@ -3,6 +3,7 @@ import { AppConfig } from '../config/configuration.js';
 import type { TicketEventRow } from '../database/schema.js';
 import { VerificationJudge, type JudgeConversation } from './verification-judge.agent.js';
 import {
+  isTripped,
   judgmentsNeeded,
   VERIFICATION_EVENT,
   VERIFICATION_STATUSES,
@@ -41,11 +42,22 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
-/** What the judge reads about one follow-up: the inquiry, the agents' reply, the follow-ups up to it. */
+/** Whether a guardrail stopped the inquiry itself (the ticket is flagged for it, or was before a hand-back). */
+function inquiryStopped(subject: VerificationSubject): boolean {
+  const field = (x: unknown) => (typeof x === 'object' && x !== null ? (x as { field?: unknown }).field : undefined);
+  if (field(subject.review) === 'inquiry_text') return true;
+  return subject.events.some((e) => (e.type === 'guardrail_tripped' && e.data.field === 'inquiry_text') || field(e.data.cleared_review) === 'inquiry_text');
+}
+
+/**
+ * What the judge reads about one follow-up: the inquiry, the agents' reply, the follow-ups up to
+ * it. Text a guardrail stopped is never in it: not the inquiry when it was stopped, not a
+ * customer's reply that tripped (before or after the resolution).
+ */
 export function judgeConversation(subject: VerificationSubject, resolutionEventId: string, followUpId: number): JudgeConversation {
   const anchor = subject.events.findIndex((e) => String(e.id) === resolutionEventId);
   const before = subject.events.slice(0, Math.max(anchor, 0));
-  const earlier = before.filter((e) => e.type === 'customer_reply' && typeof e.data.message === 'string').map((e) => e.data.message as string);
+  const earlier = before.filter((e) => e.type === 'customer_reply' && !isTripped(e) && typeof e.data.message === 'string').map((e) => e.data.message as string);
   const output = subject.events[anchor]?.data.output as { resolution_reply?: unknown } | undefined;
   const stored = subject.resolution as { resolution_reply?: unknown } | null;
   const agentReply = typeof output?.resolution_reply === 'string' ? output.resolution_reply : typeof stored?.resolution_reply === 'string' ? stored.resolution_reply : '';
@@ -53,11 +65,13 @@ export function judgeConversation(subject: VerificationSubject, resolutionEventI
   for (const e of subject.events.slice(anchor + 1)) {
     if (e.id > followUpId) break;
     if (e.actor !== 'customer') continue;
-    if (e.type === 'customer_reply') followUps.push({ type: 'customer_reply', text: typeof e.data.message === 'string' ? e.data.message : '' });
-    else if (e.type === 'csat' && typeof e.data.score === 'number') followUps.push({ type: 'csat', score: e.data.score });
+    if (e.type === 'customer_reply') {
+      if (!isTripped(e)) followUps.push({ type: 'customer_reply', text: typeof e.data.message === 'string' ? e.data.message : '' });
+    } else if (e.type === 'csat' && typeof e.data.score === 'number') followUps.push({ type: 'csat', score: e.data.score });
     else if (e.type === 'reopened') followUps.push({ type: 'reopened' });
   }
-  return { inquiry: [subject.inquiryText, ...earlier].join('\n\n'), agentReply, followUps };
+  const inquiry = inquiryStopped(subject) ? earlier : [subject.inquiryText, ...earlier];
+  return { inquiry: inquiry.join('\n\n'), agentReply, followUps };
 }
 
 const factsOf = (events: readonly TicketEventRow[]): VerificationFacts => ({ events });
