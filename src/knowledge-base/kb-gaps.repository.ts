@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { and, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { AppConfig } from '../config/configuration.js';
 import { Database, type Db } from '../database/database.js';
 import { kbArticles, ticketEvents, tickets } from '../database/schema.js';
-import { GAP_NOTE_PREFIXES, GapGrouper, gapOf, type GapGroup } from './kb-gaps.js';
+import { GAP_NOTE_PREFIXES, GapGrouper, gapOf, UNCATEGORIZED, type GapGroup } from './kb-gaps.js';
 
 /** Gap tickets read per query. Each carries its inquiry (up to 20,000 characters): ≤ 10 MB a page. */
 export const GAPS_PAGE_SIZE = 500;
 /**
- * Gap tickets grouped per answer, newest first. Each costs ≈ 0.5 KB while grouping (terms and a
- * sample, not the text); beyond the cap the oldest of the range are left out and `truncated` says so.
+ * Gap tickets grouped per answer, newest first. Each costs ≈ 0.2-0.5 KB while grouping (at most 64
+ * terms and a sample, not the text); beyond the cap the oldest of the range are left out and
+ * `truncated` says so.
  */
 export const MAX_GAP_TICKETS = 50_000;
 
@@ -27,7 +28,7 @@ export interface KbGapsQuery {
 export interface KbGapsReport {
   from: string;
   to: string;
-  /** Tickets of the range the agents resolved or escalated (that have a resolution event). */
+  /** Tickets of the range whose latest run ended in a resolution (the agents resolved or escalated them). */
   tickets_considered: number;
   /** Those whose latest resolution escalated because no article fit (at most MAX_GAP_TICKETS when truncated). */
   gap_tickets: number;
@@ -40,9 +41,13 @@ export interface KbGapsReport {
 
 type EventData = Record<string, unknown>;
 
-/** A ticket's resolution events: the ones the workflow writes when the agents answer or escalate. */
-const RESOLUTION_EVENT = (ticketId: SQL | typeof tickets.id) =>
-  and(eq(ticketEvents.ticketId, ticketId), eq(ticketEvents.type, 'resolution'), eq(ticketEvents.actor, 'resolution_agent'));
+/**
+ * The events that record how a run of the agents ended (or what ended it): answered or escalated
+ * (`resolution`), a question to the customer, paused for an approval, the approval expired, a
+ * guardrail stopped it, it failed. Only the latest of them says what the ticket's latest run did:
+ * a gap verdict of an earlier run is stale once a later run ended otherwise.
+ */
+export const RUN_OUTCOME_EVENTS = ['resolution', 'clarification_requested', 'approval_requested', 'approval_expired', 'guardrail_tripped', 'run_failed'];
 
 /**
  * The keyset cursor keeps created_at at full (microsecond) precision as UTC ISO text, as the
@@ -50,12 +55,16 @@ const RESOLUTION_EVENT = (ticketId: SQL | typeof tickets.id) =>
  */
 const CURSOR = sql<string>`to_char(${tickets.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/** Lets the event loop run other work (requests, timers) between pages. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * `GET /knowledge-base/gaps`: the tickets the knowledge base could not answer, grouped by topic.
  *
- * Two statements, then pages: a count of the range's tickets that have a resolution event; then
- * the candidate gaps, newest first, in keyset pages of GAPS_PAGE_SIZE by (created_at, seq) with
- * each ticket's latest resolution event joined laterally (index on ticket_events (ticket_id, id)).
+ * Two statements, then pages: a count of the range's tickets whose latest run-outcome event
+ * (RUN_OUTCOME_EVENTS) is the agents' resolution; then the candidate gaps, newest first, in keyset
+ * pages of GAPS_PAGE_SIZE by (created_at, seq) with each ticket's latest run-outcome event joined
+ * laterally (index on ticket_events (ticket_id, id)).
  * Each page is classified (gapOf) and analysed (GapGrouper.add) before the next is read, and the
  * titles of articles named only in notes are read once per page. Pages are separate statements,
  * not one snapshot: a ticket changing meanwhile counts as it was when its page was read.
@@ -72,6 +81,7 @@ export class KbGapsRepository {
   }
 
   async report(query: KbGapsQuery, pageSize = GAPS_PAGE_SIZE, maxGaps = MAX_GAP_TICKETS): Promise<KbGapsReport> {
+    // Between pages and while grouping, the event loop runs other requests (yieldToEventLoop).
     const considered = await this.countConsidered(query);
     const grouper = new GapGrouper();
     const titles = new Map<string, string>();
@@ -105,8 +115,9 @@ export class KbGapsRepository {
       if (rows.length < pageSize) break;
       const last = rows[rows.length - 1]!;
       cursor = { createdAt: last.cursor, seq: last.seq };
+      await yieldToEventLoop();
     }
-    const { total, groups } = grouper.finish({ minCount: query.minCount, limit: query.limit });
+    const { total, groups } = await grouper.finishAsync({ minCount: query.minCount, limit: query.limit });
     return {
       from: query.from.toISOString(),
       to: query.to.toISOString(),
@@ -120,29 +131,49 @@ export class KbGapsRepository {
 
   private range(query: Pick<KbGapsQuery, 'from' | 'to' | 'category'>): SQL[] {
     const conditions = [gte(tickets.createdAt, query.from), lt(tickets.createdAt, query.to)];
-    if (query.category !== undefined) conditions.push(eq(tickets.category, query.category));
+    if (query.category === UNCATEGORIZED) {
+      // What the groups report as `uncategorized`: tickets triage set no category on.
+      conditions.push(or(isNull(tickets.category), eq(tickets.category, UNCATEGORIZED))!);
+    } else if (query.category !== undefined) {
+      conditions.push(eq(tickets.category, query.category));
+    }
     return conditions;
   }
 
-  /** Tickets of the range (and category) the agents resolved or escalated: with a resolution event. */
+  /**
+   * Each ticket's latest run-outcome event (joined laterally; the index on ticket_events
+   * (ticket_id, id) reads it backwards), and the condition that it is a resolution by the agents.
+   */
+  private latestOutcome() {
+    const latest = this.db
+      .select({
+        type: sql<string>`${ticketEvents.type}`.as('type'),
+        actor: sql<string>`${ticketEvents.actor}`.as('actor'),
+        data: sql<EventData>`${ticketEvents.data}`.as('data'),
+      })
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.ticketId, tickets.id), inArray(ticketEvents.type, RUN_OUTCOME_EVENTS)))
+      .orderBy(desc(ticketEvents.id))
+      .limit(1)
+      .as('latest_outcome');
+    return { latest, isResolution: and(sql`${latest.type} = 'resolution'`, sql`${latest.actor} = 'resolution_agent'`)! };
+  }
+
+  /** Tickets of the range (and category) whose latest run ended in a resolution by the agents (resolved or escalated). */
   async countConsidered(query: Pick<KbGapsQuery, 'from' | 'to' | 'category'>): Promise<number> {
+    const { latest, isResolution } = this.latestOutcome();
     const [row] = await this.db
       .select({ n: count() })
       .from(tickets)
-      .where(and(...this.range(query), sql`exists (${this.db.select({ one: sql`1` }).from(ticketEvents).where(RESOLUTION_EVENT(tickets.id))})`));
+      .innerJoinLateral(latest, sql`true`)
+      .where(and(...this.range(query), isResolution));
     return Number(row?.n ?? 0);
   }
 
-  /** One page of candidate gaps older than the cursor, newest first, with what gapOf reads of their latest resolution event. */
+  /** One page of candidate gaps older than the cursor, newest first, with what gapOf reads of their latest run outcome (a resolution). */
   private async candidates(query: KbGapsQuery, cursor: { createdAt: string; seq: number } | undefined, pageSize: number) {
-    const latest = this.db
-      .select({ data: sql<EventData>`${ticketEvents.data}`.as('data') })
-      .from(ticketEvents)
-      .where(RESOLUTION_EVENT(tickets.id))
-      .orderBy(desc(ticketEvents.id))
-      .limit(1)
-      .as('latest_resolution');
-    const conditions = this.range(query);
+    const { latest, isResolution } = this.latestOutcome();
+    const conditions = [...this.range(query), isResolution];
     if (cursor) {
       // `created_at <= c` first, so the created_at index bounds the scan.
       const c = sql`${cursor.createdAt}::timestamptz`;
@@ -166,11 +197,12 @@ export class KbGapsRepository {
         category: tickets.category,
         inquiryText: tickets.inquiryText,
         cursor: CURSOR,
-        // Only what gapOf reads (not the reply, the run's usage or the actions).
-        data: sql<{ status?: unknown; output?: unknown; kb?: unknown }>`jsonb_build_object(
+        // Only what gapOf reads (not the reply or the run's usage).
+        data: sql<{ status?: unknown; output?: unknown; kb?: unknown; actions?: unknown }>`jsonb_build_object(
           'status', ${latest.data}->'status',
           'output', jsonb_build_object('resolution_notes', ${notes}),
-          'kb', ${latest.data}->'kb')`,
+          'kb', ${latest.data}->'kb',
+          'actions', ${latest.data}->'actions')`,
       })
       .from(tickets)
       .innerJoinLateral(latest, sql`true`)

@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { placeholderLabel, redactPii } from '../guardrails/detectors/pii.js';
 import { PII_KINDS } from '../guardrails/detectors/types.js';
-import { GapGrouper, gapOf, gapTerms, groupGaps, truncateSample, type GapGroup, type GapInquiry } from './kb-gaps.js';
+import {
+  GapGrouper,
+  gapOf,
+  gapTerms,
+  groupGaps,
+  MAX_INQUIRY_TERMS,
+  MAX_VOCABULARY,
+  truncateSample,
+  withoutSignOff,
+  type GapGroup,
+  type GapInquiry,
+} from './kb-gaps.js';
 
 let seq = 0;
 /** A gap inquiry created `day` days into November 2026 (ids in creation order unless given). */
@@ -101,6 +112,103 @@ describe('groupGaps: topics', () => {
       const shuffled = all.map((g, i) => ({ g, key: (i * 7919 * k) % 13 })).sort((a, b) => a.key - b.key).map((x) => x.g);
       expect(groupGaps(shuffled)).toEqual(expected);
     }
+  });
+});
+
+describe('groupGaps: e-mail sign-offs and signatures', () => {
+  const UNRELATED = [
+    'Can I export my timesheets to an Excel spreadsheet?',
+    'Is there a dark mode for the mobile app?',
+    'Do you offer a nonprofit discount for charities?',
+    'How do I embed a form on my WordPress site?',
+    'Can guests comment on a shared calendar?',
+  ];
+  const PRINT2 = ['Can I print the board? The printout cuts off columns.', 'How do I print a board, columns are cut on paper'];
+
+  it('cuts a text at its sign-off, wherever it starts, and keeps a text that opens with one', () => {
+    expect(withoutSignOff('How do I print a board?\n\nKind regards,\nSent from my iPhone')).toBe('How do I print a board?\n');
+    expect(withoutSignOff('Can I export to Excel? Looking forward to hearing from you. Thanks in advance')).toBe('Can I export to Excel');
+    expect(withoutSignOff('Export fails.\nThanks,\nMaria Lopez\nAcme Logistics')).toBe('Export fails');
+    expect(withoutSignOff('Export fails. Best, Maria')).toBe('Export fails');
+    expect(withoutSignOff('My export fails\n--\nTom Jones | CTO')).toBe('My export fails');
+    expect(withoutSignOff('With regards to my invoice, the VAT is wrong.\nRegards\nTom Jones')).toBe('With regards to my invoice, the VAT is wrong');
+    // Nothing before it but a greeting: not a sign-off, the words stay.
+    expect(withoutSignOff('Thanks in advance! How do I export to Excel?')).toBe('Thanks in advance! How do I export to Excel?');
+    expect(withoutSignOff('Hi,\nThank you in advance.\nHow do I export to Excel?')).toContain('Excel');
+    expect(gapTerms('Printing boards?\nKind regards,\nMaria Lopez\nSent from my iPhone').map((t) => t.stem)).toEqual(['print', 'board']);
+    // Sign-off words written inline are small talk.
+    expect(gapTerms('kind regards sincerely cheers').map((t) => t.stem)).toEqual([]);
+  });
+
+  it.each([
+    ['a sign-off', '\n\nKind regards,\nSent from my iPhone'],
+    ['a sign-off with a name', '\n\nLooking forward to hearing from you. Thanks in advance\nMaria Lopez\nBrightwave Logistics'],
+    ['a signature the cut does not recognise (a name, a company)', '\n\nMaria Lopez\nHead of Operations, Brightwave Logistics Lisbon'],
+  ])('does not group unrelated e-mails by %s, nor label a group with it', (_, signature) => {
+    const unrelated = UNRELATED.map((t, i) => gap(t + signature, 1 + i));
+    const print = PRINT2.map((t, i) => gap(t + signature, 10 + i));
+    const grouper = new GapGrouper();
+    for (const g of [...unrelated, ...print]) grouper.add(g);
+    const groups = grouper.finishWithMembers();
+    expect(groupOf(groups, print[0]!.ticket_id).ticket_ids.sort()).toEqual(print.map((g) => g.ticket_id).sort());
+    for (const g of unrelated) expect(groupOf(groups, g.ticket_id).ticket_ids).toEqual([g.ticket_id]);
+    const labels = groups.filter((g) => g.ticket_ids.length > 1).flatMap((g) => [...g.group.topic.split(' / '), ...g.group.terms]);
+    expect(labels.filter((w) => /kind|regards|iphone|maria|lopez|brightwave|logistics|operations|head|lisbon|forward|advance/.test(w))).toEqual([]);
+  });
+
+  it('still groups a topic most of the gaps are about (its words come first, not in a signature)', () => {
+    const wave = PDF.map((t, i) => gap(`${t}\n\nKind regards,\nMaria`, 1 + i));
+    const other = gap('Do you have a physical office I can visit in Lisbon?', 9);
+    const groups = groupGaps([...wave, other]);
+    expect(groups.map((g) => g.count)).toEqual([5, 1]);
+    expect(groups[0]!.topic.split(' / ')).toEqual(expect.arrayContaining(['pdf']));
+  });
+});
+
+describe('groupGaps: bounded work on long texts', () => {
+  it('drops tokens longer than 20 characters and codes with digits, keeps short product words like 2fa', () => {
+    const stems = gapTerms('Error 0x80070005 in build a1b2c3d4e5 with supercalifragilisticexpialidocious, 2fa and mp4 upload').map((t) => t.stem);
+    expect(stems).toEqual(['error', 'build', '2fa', 'mp4', 'upload']);
+  });
+
+  it('keeps an inquiry\'s first MAX_INQUIRY_TERMS distinct terms: words after them join nothing', () => {
+    const filler = (k: string) => Array.from({ length: MAX_INQUIRY_TERMS }, (_, i) => `filler${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}x${k}`).join(' ');
+    // Two inquiries that share only words written after 64 distinct terms of their own.
+    const a = gap(`${filler('a')} gantt chart timeline`, 1);
+    const b = gap(`${filler('b')} gantt chart timeline`, 2);
+    expect(groupGaps([a, b]).map((g) => g.count)).toEqual([1, 1]);
+    // The same words first: one group.
+    expect(groupGaps([gap(`gantt chart timeline ${filler('c')}`, 1), gap(`gantt chart timeline ${filler('d')}`, 2)]).map((g) => g.count)).toEqual([2]);
+  });
+
+  it('stops learning new words at MAX_VOCABULARY; what it knows still groups', () => {
+    const grouper = new GapGrouper();
+    grouper.add(gap('How do I print my board?', 1, { ticket_id: 'p1' }));
+    let w = 0;
+    const unique = () => (w++).toString(26).replace(/\d/g, (d) => 'qrstuvwxyz'[+d]!);
+    for (let i = 0; w < MAX_VOCABULARY + 1_000; i++) grouper.add(gap(Array.from({ length: 60 }, unique).join(' '), 2, { ticket_id: `n${i}` }));
+    grouper.add(gap('Printing a board cuts off columns', 3, { ticket_id: 'p2' }));
+    const print = grouper.finishWithMembers().find((g) => g.ticket_ids.includes('p1'))!;
+    expect(print.ticket_ids.sort()).toEqual(['p1', 'p2']);
+  });
+
+  it('finishAsync gives what finish gives, and lets the event loop run while it groups', async () => {
+    const inquiries = Array.from({ length: 3_000 }, (_, i) => gap(`${PDF[i % 5]} ${SAML[i % 3]} item${String.fromCharCode(97 + (i % 26))}`, 1 + (i % 28), { ticket_id: `a-${i}` }));
+    const sync = new GapGrouper();
+    const async = new GapGrouper();
+    for (const g of inquiries) {
+      sync.add(g);
+      async.add(g);
+    }
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const immediate = new Promise<number>((resolve) => setImmediate(() => resolve(ticks)));
+    let ranBefore = false;
+    void immediate.then(() => (ranBefore = true));
+    const result = await async.finishAsync({ limit: 20 });
+    clearInterval(timer);
+    expect(ranBefore).toBe(true);
+    expect(result).toEqual(sync.finish({ limit: 20 }));
   });
 });
 
@@ -211,6 +319,14 @@ describe('gapOf: which escalations are knowledge-base gaps', () => {
     }
     expect(gapOf({ status: 'resolved', output: { resolution_notes: 'Used KB article kb-0001.' }, kb: KB }, 'x', 500)).toBeNull();
     expect(gapOf({ status: 'pending further action', output: { resolution_notes: NONE } }, 'x', 500)).toBeNull();
+  });
+
+  it('is not a gap when the run took or was refused an account action (a model escalating after a declined refund)', () => {
+    const model = 'The refund could not be completed, so a teammate from billing will follow up with the customer.';
+    const declined = { executed: false, action: 'issue_refund', summary: 'Refund 30.00 EUR', refused_reason: 'a person declined this action' };
+    expect(gapOf({ ...escalated(model, KB), actions: [declined] }, 'Please refund the duplicate charge', 500)).toBeNull();
+    expect(gapOf({ ...escalated(NONE, KB), actions: [{ executed: true, action: 'resend_invoice' }] }, 'x', 500)).toBeNull();
+    expect(gapOf({ ...escalated(model, KB), actions: [] }, 'How do I print my board?', 500)?.reason).toBe('low_match');
   });
 
   it("trusts kb.no_article_fit for a model's own notes, unless the inquiry is one a person must handle anyway", () => {

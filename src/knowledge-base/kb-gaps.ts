@@ -6,14 +6,21 @@ import { escalationRule } from '../resolution/escalation-rules.js';
  * groups of inquiries about the same thing, so a team sees which articles are missing.
  *
  * Pure and deterministic (the same set of inquiries gives the same groups in any order):
- *   1. Analysis, as inquiries are added: the first MAX_ANALYZED_CHARS of the redacted text,
- *      without redaction placeholders, through the project's search analysis (stop words, Porter
- *      stems); numbers and support small talk (GENERIC_WORDS) are dropped. Each stem remembers
- *      how it was written, for labels.
+ *   1. Analysis, as inquiries are added: the first MAX_ANALYZED_CHARS of the redacted text, cut
+ *      at an e-mail sign-off ("Kind regards", "Sent from my iPhone"…) and without redaction
+ *      placeholders, through the project's search analysis (stop words, Porter stems); numbers,
+ *      tokens longer than MAX_TOKEN_CHARS or with digits (codes, pasted logs) and support small
+ *      talk (GENERIC_WORDS) are dropped. An inquiry keeps its first MAX_INQUIRY_TERMS distinct
+ *      terms, the grouper at most MAX_VOCABULARY of them. Each stem remembers how it was
+ *      written, for labels.
  *   2. Key terms: IDF over the gap set, smoothed (ln(1 + N/df): a topic that is every gap still
  *      weighs something). An inquiry's key terms are its KEY_TERMS best by (1 + ln tf)·idf among
  *      the terms another gap inquiry uses too (a word no other inquiry has joins nothing and only
- *      dilutes the similarity); they form a unit vector.
+ *      dilutes the similarity) and that are not boilerplate; they form a unit vector. Boilerplate
+ *      (once there are COMMON_RULE_MIN_GAPS gaps): a term more than half of the gaps use, most of
+ *      them first in their last paragraph (a signature or footer the sign-off cut missed), so a
+ *      join always shares a term that is not; a topic most gaps are about still groups (its words
+ *      come first).
  *   3. Greedy leader clustering, oldest inquiry first. A group's centre is the sum of its
  *      members' vectors (its CENTRE_TERMS heaviest terms). An inquiry joins the most similar
  *      group (cosine ≥ threshold) that has one of the inquiry's terms among its TOP_TERMS
@@ -67,6 +74,22 @@ export const DEFAULT_SIMILARITY_THRESHOLD = 0.3;
 export const KEY_TERMS = 10;
 export const MIN_SHARED_TERMS = 2;
 export const MAX_ANALYZED_CHARS = 2_000;
+/** Longer tokens are not words (hashes, URLs' parts, pasted identifiers): dropped. */
+export const MAX_TOKEN_CHARS = 20;
+/** Distinct terms kept per inquiry (its first ones): bounds the memory and time a long text costs. */
+export const MAX_INQUIRY_TERMS = 64;
+/**
+ * Distinct words (as written) per grouping; once reached, words not seen before are ignored (see
+ * GapGrouper.add). Bounds the memory and the stemming a set of texts full of unique tokens costs.
+ */
+export const MAX_VOCABULARY = 50_000;
+/**
+ * From this many gaps on, a term more than half of them use, in most of them first in the last
+ * paragraph, is boilerplate: no key term (it joins nothing, labels nothing).
+ */
+export const COMMON_RULE_MIN_GAPS = 5;
+/** Inquiries clustered between two yields to the event loop (finishAsync). */
+const YIELD_EVERY = 1_024;
 export const SAMPLE_CHARS = 300;
 export const MAX_EXAMPLES = 5;
 export const MAX_SAMPLES = 3;
@@ -93,6 +116,60 @@ const PLACEHOLDER = /\[[A-Z][A-Z_]{0,30}_\d{1,9}\]/g;
 /** The words of text-analysis.ts: each is analysed on its own, so its written form is known. */
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 const DIGITS = /^\d+$/;
+const HAS_DIGIT = /\d/;
+/** An empty line: paragraphs of an e-mail. */
+const PARAGRAPH_BREAK = /\n[ \t\r]*\n\s*/g;
+/** A short token with a digit and a letter is a product word ("2fa", "mp4", "s3"), kept; other digit tokens are codes. */
+const SHORT_CODE = /^(?=.*\p{L})[\p{L}\p{N}]{2,4}$/u;
+
+/** Whether a token (as WORD matched it) is analysed at all: not too long, no code or number. */
+function isWord(token: string): boolean {
+  return token.length <= MAX_TOKEN_CHARS && (!HAS_DIGIT.test(token) || SHORT_CODE.test(token));
+}
+
+/**
+ * Where an e-mail's sign-off starts: at the start of a line or after a sentence, a closing
+ * formula ("Kind regards", "Best,", "Cheers", "Thanks in advance", "Thank you!" on its own line,
+ * "Looking forward to hearing from you"), a device or mail-client footer ("Sent from my iPhone",
+ * "Get Outlook for iOS") or the signature separator "--". What follows (a name, a title, a
+ * company, a phone number) says nothing about the topic and would group unrelated e-mails.
+ */
+const SIGN_OFF = new RegExp(
+  '(?:^|[\\r\\n]|[.!?:;)]\\s)[ \\t>*_~-]*(?:' +
+    [
+      '(?:with\\s+)?(?:kind|kindest|best|warm|warmest|many|warm\\s+kind)\\s+(?:regards|wishes|thanks)\\b',
+      'regards\\b(?![ \\t]+to\\b)',
+      'cheers\\b',
+      '(?:yours\\s+)?sincerely\\b',
+      'yours\\s+(?:truly|faithfully)\\b',
+      'best[ \\t]*[,!]',
+      'best[ \\t]*(?=[\\r\\n]|$)',
+      '(?:thanks|thank\\s+you)(?:\\s+(?:so|very)\\s+much)?(?:\\s+in\\s+advance|\\s+for\\s+your\\s+(?:help|time|support|assistance))\\b',
+      '(?:many\\s+)?(?:thanks|thank\\s+you|thx|ty)(?:\\s+(?:so|very)\\s+much|\\s+a\\s+lot)?[ \\t]*[,.!]*[ \\t]*(?=[\\r\\n]|$)',
+      'sent\\s+from\\s+(?:my|mail|outlook|yahoo)\\b',
+      'get\\s+outlook\\s+for\\b',
+      'looking\\s+forward\\s+to\\s+(?:hearing|your|a\\s+(?:reply|response|quick))',
+      'hope\\s+to\\s+hear\\s+from\\s+you',
+      '--[ \\t]*(?=[\\r\\n])',
+    ].join('|') +
+    ')',
+  'gi',
+);
+
+/**
+ * The text before its sign-off: cut at the first sign-off that follows some topic word (a text
+ * that opens with "Thanks in advance, …" keeps its words).
+ */
+export function withoutSignOff(text: string): string {
+  for (const m of text.matchAll(SIGN_OFF)) {
+    if (m.index === 0) continue;
+    const before = text.slice(0, m.index);
+    for (const w of before.replace(PLACEHOLDER, ' ').toLowerCase().matchAll(WORD)) {
+      if (isWord(w[0]) && stemsOf(w[0]).length > 0) return before;
+    }
+  }
+  return text;
+}
 
 /**
  * Words of support conversation that say nothing about the topic (on top of the search stop
@@ -107,6 +184,8 @@ const GENERIC_WORDS =
   'says see seems send sent since soon sorry start sure take tell thing things think time times tomorrow tonight tried try trying ' +
   'urgent urgently use used using wait want wants way week weeks well whether without work working works wrong yes year years ' +
   'getting gets keep keeps kept com www http https ' +
+  // e-mail sign-offs and footers, when they are not on a line of their own (withoutSignOff cuts those)
+  'kind kindest regard regards wish wishes warm warmest sincerely faithfully truly cheers hear hearing appreciate appreciated thx ' +
   'monday tuesday wednesday thursday friday saturday sunday';
 const GENERIC = new Set(analyze(GENERIC_WORDS));
 
@@ -118,21 +197,31 @@ function stemsOf(word: string): readonly string[] {
   let stems = WORD_STEMS.get(word);
   if (stems === undefined) {
     if (WORD_STEMS.size >= WORD_CACHE_MAX) WORD_STEMS.clear();
-    stems = analyze(word).filter((s) => !DIGITS.test(s) && !GENERIC.has(s));
+    stems = topicStems(word);
     WORD_STEMS.set(word, stems);
   }
   return stems;
 }
 
-/** The part of a text that is analysed: its beginning, lower-cased, without redaction placeholders. */
+/** The stems of a word that can carry a topic (stemsOf without its cache). */
+const topicStems = (word: string): string[] => analyze(word).filter((s) => !DIGITS.test(s) && !GENERIC.has(s));
+
+/**
+ * The part of a text that is analysed: its beginning up to its sign-off, lower-cased, without
+ * redaction placeholders.
+ */
 function analysedPart(text: string): string {
-  return text.slice(0, MAX_ANALYZED_CHARS + 64).replace(PLACEHOLDER, ' ').slice(0, MAX_ANALYZED_CHARS).toLowerCase();
+  return withoutSignOff(text.slice(0, MAX_ANALYZED_CHARS + 64))
+    .replace(PLACEHOLDER, ' ')
+    .slice(0, MAX_ANALYZED_CHARS)
+    .toLowerCase();
 }
 
-/** The topic-bearing terms of a text and the words they were written as (placeholders removed). */
+/** The topic-bearing terms of a text and the words they were written as (placeholders, sign-off, codes removed). */
 export function gapTerms(text: string): { stem: string; word: string }[] {
   const out: { stem: string; word: string }[] = [];
   for (const m of analysedPart(text).matchAll(WORD)) {
+    if (!isWord(m[0])) continue;
     for (const stem of stemsOf(m[0])) out.push({ stem, word: writtenForm(m[0]) });
   }
   return out;
@@ -170,6 +259,8 @@ interface WordRecord {
   ids: number[];
   form: string;
   n: number;
+  /** The last inquiry (its stamp) that had it among its first MAX_INQUIRY_TERMS terms' words. */
+  stamp: number;
 }
 
 /**
@@ -275,14 +366,17 @@ function topTerms(v: Vector, out: Int32Array, at: number): void {
 const isBetter = (a: number, b: number, shared: Float64Array) => shared[a]! > shared[b]! || (shared[a] === shared[b] && a < b);
 
 /**
- * Builds the groups a page at a time: `add` analyses an inquiry and keeps only its term ids and
- * a sample (≈ 0.5 KB per inquiry); `finish` weighs, clusters and describes them.
+ * Builds the groups a page at a time: `add` analyses an inquiry and keeps only its term ids (at
+ * most MAX_INQUIRY_TERMS) and a sample (≈ 0.2-0.5 KB per inquiry, plus at most MAX_VOCABULARY
+ * words); `finish` (or `finishAsync`) weighs, clusters and describes them.
  */
 export class GapGrouper {
   private readonly entries: Entry[] = [];
   private readonly stemIds = new Map<string, number>();
   private readonly stems: string[] = [];
   private readonly df: number[] = [];
+  /** Per term, the inquiries that first wrote it in their last paragraph. */
+  private readonly tailDf: number[] = [];
   private readonly words = new Map<string, WordRecord>();
   /** The entries' distinct term ids and their frequencies, one after the other. */
   private termPool = new Int32Array(1 << 16);
@@ -306,13 +400,33 @@ export class GapGrouper {
     if (Number.isNaN(at)) throw new RangeError(`created_at of ${inquiry.ticket_id} is not a date`);
     const stamp = this.entries.length + 1;
     const from = this.pooled;
-    for (const m of analysedPart(inquiry.inquiry_text).matchAll(WORD)) {
-      const record = this.words.get(m[0]) ?? this.record(m[0]);
+    const text = analysedPart(inquiry.inquiry_text);
+    // Where the last paragraph starts, in a text of several (Infinity: one paragraph).
+    let tail = Infinity;
+    for (const p of text.matchAll(PARAGRAPH_BREAK)) tail = p.index + p[0].length;
+    for (const m of text.matchAll(WORD)) {
+      const token = m[0];
+      if (!isWord(token)) continue;
+      if (this.pooled - from === MAX_INQUIRY_TERMS) {
+        // Full: only more occurrences of words it has already written count (their terms' tf),
+        // nothing is stemmed, and what counts depends on its text alone.
+        const record = this.words.get(token);
+        if (record?.stamp === stamp) {
+          record.n++;
+          for (const id of record.ids) if (this.seenBy[id] === stamp) this.count[id]!++;
+        }
+        continue;
+      }
+      const record = this.words.get(token) ?? this.record(token);
+      if (!record) continue;
+      record.stamp = stamp;
       record.n++;
       for (const id of record.ids) {
         if (this.seenBy[id] !== stamp) {
+          if (this.pooled - from === MAX_INQUIRY_TERMS) continue;
           this.seenBy[id] = stamp;
           this.count[id] = 0;
+          if (m.index >= tail) this.tailDf[id]!++;
           this.pool(id);
         }
         this.count[id]!++;
@@ -348,20 +462,30 @@ export class GapGrouper {
     this.termPool[this.pooled++] = id;
   }
 
-  private record(token: string): WordRecord {
-    const ids = stemsOf(token).map((stem) => {
+  /**
+   * A new word's record and its stems' ids, or undefined once the grouper knows MAX_VOCABULARY
+   * words: a word first met after that is ignored, so only a set of inquiries with that many
+   * distinct words (most of them typos, names, codes: in one inquiry each) can group differently
+   * when read in another order. (The repository always reads newest first: the same range gives
+   * the same answer.) Its own cache: the grouper's words are its texts' words, read once.
+   */
+  private record(token: string): WordRecord | undefined {
+    if (this.words.size >= MAX_VOCABULARY) return undefined;
+    const ids: number[] = [];
+    for (const stem of topicStems(token)) {
       let id = this.stemIds.get(stem);
       if (id === undefined) {
         id = this.stems.length;
         this.stemIds.set(stem, id);
         this.stems.push(stem);
         this.df.push(0);
+        this.tailDf.push(0);
         this.seenBy.push(0);
         this.count.push(0);
       }
-      return id;
-    });
-    const record = { ids, form: writtenForm(token), n: 0 };
+      ids.push(id);
+    }
+    const record = { ids, form: writtenForm(token), n: 0, stamp: 0 };
     this.words.set(token, record);
     return record;
   }
@@ -371,20 +495,48 @@ export class GapGrouper {
    * first `limit` described, and how many there are.
    */
   finish(options: { minCount?: number; limit?: number } = {}): { total: number; groups: GapGroup[] } {
-    const { minCount = 1, limit = Infinity } = options;
-    const { clusters, describe } = this.cluster();
+    const steps = this.cluster();
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    return this.answer(step.value, options);
+  }
+
+  /**
+   * As finish, yielding to the event loop every YIELD_EVERY inquiries clustered (the same
+   * result): a large range does not hold the process for the whole grouping.
+   */
+  async finishAsync(options: { minCount?: number; limit?: number } = {}): Promise<{ total: number; groups: GapGroup[] }> {
+    const steps = this.cluster();
+    let step = steps.next();
+    while (!step.done) {
+      await yieldToEventLoop();
+      step = steps.next();
+    }
+    return this.answer(step.value, options);
+  }
+
+  private answer(
+    { clusters, describe }: { clusters: Cluster[]; describe: (c: Cluster) => GapGroup },
+    { minCount = 1, limit = Infinity }: { minCount?: number; limit?: number },
+  ): { total: number; groups: GapGroup[] } {
     const kept = clusters.filter((c) => c.members.length >= minCount);
     return { total: kept.length, groups: kept.slice(0, limit).map(describe) };
   }
 
   /** Every group with its members' ticket ids (oldest first), largest first. */
   finishWithMembers(): { group: GapGroup; ticket_ids: string[] }[] {
-    const { clusters, describe } = this.cluster();
+    const steps = this.cluster();
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    const { clusters, describe } = step.value;
     return clusters.map((c) => ({ group: describe(c), ticket_ids: c.members.map((i) => this.entries[i]!.ticketId) }));
   }
 
-  /** The clusters in answer order, and how to describe one. */
-  private cluster(): { clusters: Cluster[]; describe: (c: Cluster) => GapGroup } {
+  /**
+   * The clusters in answer order, and how to describe one; a step (a yield) every YIELD_EVERY
+   * inquiries, where an async caller lets other work run.
+   */
+  private *cluster(): Generator<void, { clusters: Cluster[]; describe: (c: Cluster) => GapGroup }, void> {
     const n = this.entries.length;
     if (n === 0) return { clusters: [], describe: () => undefined as never };
     const rank = new Int32Array(this.stems.length);
@@ -397,7 +549,12 @@ export class GapGrouper {
     const order = this.entries
       .map((_, i) => i)
       .sort((a, b) => this.entries[a]!.at - this.entries[b]!.at || cmp(this.entries[a]!.ticketId, this.entries[b]!.ticketId));
-    const vectors = this.keyVectors(idf, rank);
+    // Boilerplate: more than half of the gaps have it, most of them first in their last paragraph.
+    // It is no key term: it neither joins inquiries nor labels a group.
+    const boilerplate = new Uint8Array(this.stems.length);
+    if (n >= COMMON_RULE_MIN_GAPS) this.df.forEach((df, id) => (boilerplate[id] = 2 * df > n && 2 * this.tailDf[id]! > df ? 1 : 0));
+    const vectors = this.keyVectors(idf, rank, boilerplate);
+    yield;
 
     const clusters: Cluster[] = [];
     const postings: number[][] = [];
@@ -407,7 +564,9 @@ export class GapGrouper {
     const shared = new Float64Array(n);
     const reached: number[] = [];
     const candidates: number[] = [];
+    let done = 0;
     for (const i of order) {
+      if (++done % YIELD_EVERY === 0) yield;
       const v = vectors[i]!;
       // Groups with one of these terms among their top terms, and the weight of those terms.
       for (let k = v.from; k < v.to; k++) {
@@ -495,14 +654,14 @@ export class GapGrouper {
     const formOf = (r: number) => forms[idOfRank[r]!]!;
     // Members joined oldest first: members[0] is the oldest (ties by ticket id).
     clusters.sort((a, b) => b.members.length - a.members.length || b.last - a.last || cmp(this.entries[a.members[0]!]!.ticketId, this.entries[b.members[0]!]!.ticketId));
-    return { clusters, describe: (c) => this.describe(c, vectors, idf, rank, formOf) };
+    return { clusters, describe: (c) => this.describe(c, vectors, idf, rank, boilerplate, formOf) };
   }
 
   /**
-   * Each inquiry's key terms (those another gap inquiry has too, the KEY_TERMS heaviest by
-   * (1 + ln tf)·idf, ties by rank) as a unit vector over ranks; all in one pool.
+   * Each inquiry's key terms (those another gap inquiry has too, not boilerplate, the KEY_TERMS
+   * heaviest by (1 + ln tf)·idf, ties by rank) as a unit vector over ranks; all in one pool.
    */
-  private keyVectors(idf: Float64Array, rank: Int32Array): Vector[] {
+  private keyVectors(idf: Float64Array, rank: Int32Array, boilerplate: Uint8Array): Vector[] {
     const t = new Int32Array(this.entries.length * KEY_TERMS);
     const w = new Float64Array(t.length);
     const bestT = new Int32Array(KEY_TERMS);
@@ -512,7 +671,7 @@ export class GapGrouper {
       let size = 0;
       for (let k = e.from; k < e.to; k++) {
         const id = this.termPool[k]!;
-        if (this.df[id]! < 2) continue;
+        if (this.df[id]! < 2 || boilerplate[id]) continue;
         const weight = (1 + Math.log(this.tfPool[k]!)) * idf[id]!;
         const r = rank[id]!;
         if (size === KEY_TERMS && !(weight > bestW[size - 1]! || (weight === bestW[size - 1] && r < bestT[size - 1]!))) continue;
@@ -539,7 +698,7 @@ export class GapGrouper {
     });
   }
 
-  private describe(cluster: Cluster, vectors: Vector[], idf: Float64Array, rank: Int32Array, formOf: (rank: number) => string): GapGroup {
+  private describe(cluster: Cluster, vectors: Vector[], idf: Float64Array, rank: Int32Array, boilerplate: Uint8Array, formOf: (rank: number) => string): GapGroup {
     const members = cluster.members.map((i) => this.entries[i]!);
     const { centre } = cluster;
     // Terms by weight in the centre; a group of one without shared terms by its own rarest words.
@@ -548,8 +707,8 @@ export class GapGrouper {
       const e = members[0]!;
       ranked = Array.from({ length: e.to - e.from }, (_, k) => {
         const id = this.termPool[e.from + k]!;
-        return { t: rank[id]!, w: (1 + Math.log(this.tfPool[e.from + k]!)) * idf[id]! };
-      });
+        return { t: rank[id]!, w: boilerplate[id] ? 0 : (1 + Math.log(this.tfPool[e.from + k]!)) * idf[id]! };
+      }).filter((x) => x.w > 0);
     }
     ranked.sort((a, b) => b.w - a.w || a.t - b.t);
     const heaviestWeight = ranked[0]?.w ?? 0;
@@ -654,13 +813,18 @@ export interface GapVerdict {
  *     knowledge-base article fits well enough (best kb-0007: match 0.41…" → low_match);
  *   - notes this service writes for other escalations (a person must decide: security, legal,
  *     refunds, outages, guardrails, account actions) → not a gap, whatever the match;
+ *   - a run that ran, or was refused, an account action (`data.actions` not empty, e.g. a model
+ *     escalating after a person declined a refund) → not a gap, whatever the notes;
  *   - other notes (a real model's own words): a gap when `kb.no_article_fit` says no article
  *     reached the threshold and the inquiry trips none of the escalation rules a person handles.
  * The closest article is the one the notes name (the policy's first hit, the one it judged), else
  * the consulted article with the highest match in `kb` (stored since the workflow records it).
  */
-export function gapOf(data: { status?: unknown; output?: unknown; kb?: unknown }, inquiry: string, refundLimit: number): GapVerdict | null {
+export function gapOf(data: { status?: unknown; output?: unknown; kb?: unknown; actions?: unknown }, inquiry: string, refundLimit: number): GapVerdict | null {
   if (data.status !== 'escalated') return null;
+  // The run took or proposed an account action (executed, refused, declined by a person): the
+  // escalation is about the action, which a person handles whatever the knowledge base holds.
+  if (Array.isArray(data.actions) && data.actions.length > 0) return null;
   const output = data.output as { resolution_notes?: unknown } | null | undefined;
   const notes = typeof output?.resolution_notes === 'string' ? output.resolution_notes : '';
   const kb = data.kb !== null && typeof data.kb === 'object' && !Array.isArray(data.kb) ? (data.kb as StoredKb) : undefined;
@@ -696,6 +860,9 @@ export function groupGaps(inquiries: Iterable<GapInquiry>, options: GapGroupingO
   for (const inquiry of inquiries) grouper.add(inquiry);
   return grouper.finish().groups;
 }
+
+/** Lets the event loop run what is waiting (I/O, timers, other requests) before going on. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
