@@ -135,7 +135,7 @@ export class KbGapsQueryDto {
   @IsString()
   to?: string;
 
-  @ApiPropertyOptional({ example: 'technical', description: "Only tickets triaged into this category." })
+  @ApiPropertyOptional({ example: 'technical', description: 'Only tickets triaged into this category; `uncategorized` selects tickets without one.' })
   @Optional()
   @MaxLength(64)
   @IsString()
