@@ -132,13 +132,14 @@ describe('approvals: races, stale requests, replies while paused', () => {
     expect(account.actions.map((x: { outcome: { currency: string } }) => x.outcome.currency)).toEqual(['USD']);
   });
 
-  it('an action a person declined is not proposed to anyone again when the ticket is handed back to the agents', async () => {
+  it('a ticket handed back after a rejection asks a person again (the agents never act on a declined action by themselves)', async () => {
     const { ticketId, approvalId } = await paused('cust-declined');
-    await http().post(`/approvals/${approvalId}/reject`).send({ reason: 'Second charge is a separate seat.' }).expect(200);
-    const back = await http().post(`/tickets/${ticketId}/events`).send({ type: 'handback' }).expect(201);
-    expect(back.body.status).toBe('escalated');
-    expect(back.body.resolution.resolution_notes).toMatch(/a person declined issue_refund on this ticket before/);
-    expect((await http().get(`/approvals?ticket_id=${ticketId}`).expect(200)).body.approvals).toEqual([]);
+    await http().post(`/approvals/${approvalId}/reject`).send({ reason: 'Not verified yet.' }).expect(200);
+    const back = await http().post(`/tickets/${ticketId}/events`).send({ type: 'handback', note: 'Verified by phone.' }).expect(201);
+    expect(back.body.status).toBe('awaiting_approval');
+    const fresh = (await http().get(`/approvals?ticket_id=${ticketId}`).expect(200)).body.approvals;
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0].id).not.toBe(approvalId);
     await http().get('/accounts/cust-declined').expect(404);
   });
 

@@ -105,7 +105,8 @@ describeEachDatabase('approvals', (db) => {
     expect(created.body.status).toBe('awaiting_approval');
     const approval = await pendingApprovalOf(http(), created.body.id);
     expect(approval.action).toBe('reset_mfa');
-    await http().post(`/approvals/${approval.id}/reject`).send({}).expect(400);
+    const noReason = await http().post(`/approvals/${approval.id}/reject`).send({}).expect(400);
+    expect(noReason.body.errors).toEqual([{ path: 'reason', message: 'a rejection needs a reason' }]);
     const res = await http().post(`/approvals/${approval.id}/reject`).send({ reason: 'Identity not verified yet: ask for the recovery code first.' }).expect(200);
     expect(res.body.ticket.status).toBe('escalated');
     expect(res.body.ticket.resolution.resolution_reply).toMatch(/^Thank you for your patience\. We looked at your request and could not complete it automatically/);

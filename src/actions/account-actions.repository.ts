@@ -120,16 +120,6 @@ export class AccountActionsRepository {
     return { ok: true, row: row!, replayed: false };
   }
 
-  /** Whether a person declined this kind of action on this ticket before (it is then not proposed to anyone again). */
-  async declinedOnTicket(ticketId: string, action: string): Promise<boolean> {
-    const [row] = await this.database.db
-      .select({ id: approvals.id })
-      .from(approvals)
-      .where(and(eq(approvals.ticketId, ticketId), eq(approvals.action, action), eq(approvals.status, 'rejected')))
-      .limit(1);
-    return row !== undefined;
-  }
-
   /** The ticket's execution of this kind of action, if any (it is then not proposed for approval again). */
   async executedOnTicket(ticketId: string, action: string): Promise<AccountActionRow | undefined> {
     const [row] = await this.database.db

@@ -42,8 +42,7 @@ export class AccountActionsService {
   async needsApproval(action: ActionName, args: Record<string, unknown>, context: RunContext<ActionRunContext>): Promise<boolean> {
     if (refusal(action, args, this.limits) !== undefined || !needsApproval(action, args, this.limits)) return false;
     const ticketId = context.context?.ticket_id;
-    if (!ticketId) return true;
-    return !(await this.repository.executedOnTicket(ticketId, action)) && !(await this.repository.declinedOnTicket(ticketId, action));
+    return !(ticketId && (await this.repository.executedOnTicket(ticketId, action)));
   }
 
   async run(action: ActionName, args: Record<string, unknown>, context: RunContext<ActionRunContext>, callId: string | undefined): Promise<ActionResult> {
@@ -61,11 +60,7 @@ export class AccountActionsService {
     // Done before on this ticket (this call replayed, or asked again on a later pass): that execution is the answer.
     const earlier = await this.repository.executedOnTicket(ticketId, action);
     if (earlier) return { executed: true, action, action_id: earlier.id, summary: describeAction(action, earlier.arguments, this.limits.currency), details: earlier.outcome };
-    if (approval && context.isToolApproved({ toolName: action, callId }) !== true) {
-      // Declined once on this ticket (then handed back to the agents): not put to a person again.
-      if (await this.repository.declinedOnTicket(ticketId, action)) return refuse(`a person declined ${action} on this ticket before`);
-      return refuse('no person has approved this action');
-    }
+    if (approval && context.isToolApproved({ toolName: action, callId }) !== true) return refuse('no person has approved this action');
     const outcome = await this.repository.execute({
       ticketId,
       callId,
