@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../common/page-query.dto.js';
 import { Optional } from '../common/validation.js';
 import { ACTION_NAMES } from '../actions/account-actions.js';
 import { PRIORITIES } from '../triage/taxonomy.js';
@@ -51,7 +52,7 @@ export class ApprovalPageDto {
   @ApiProperty({ nullable: true, example: null, description: 'Pass as `cursor` for the next page; null on the last page.' }) next_cursor!: string | null;
 }
 
-export class ApprovalListQueryDto {
+export class ApprovalListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'pending', default: 'pending', description: `Comma-separated: ${APPROVAL_STATUSES.join(', ')}.` })
   @Optional()
   @Transform(toList)
@@ -88,20 +89,6 @@ export class ApprovalListQueryDto {
   @Optional()
   @IsIn(['requested_at', 'sla_deadline'])
   sort?: 'requested_at' | 'sla_deadline';
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page (same sort).' })
-  @Optional()
-  @MaxLength(200)
-  @IsString()
-  cursor?: string;
-
-  @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 200, default: 50 })
-  @Optional()
-  @Transform(({ value }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value))
-  @Min(1)
-  @Max(200)
-  @IsInt()
-  limit?: number;
 }
 
 export class ApproveRequestDto {

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsIn, IsString, MaxLength } from 'class-validator';
 import { STORABLE_TIMESTAMP_MESSAGE, storableInstant } from '../common/timestamp.js';
+import { PageQueryDto } from '../common/page-query.dto.js';
 import { Optional } from '../common/validation.js';
 import { ResolutionResultDto } from '../resolution/resolution.dto.js';
 import { PRIORITIES } from '../triage/taxonomy.js';
@@ -87,7 +88,7 @@ const toList = ({ value }: { value: unknown }) => (typeof value === 'string' ? v
 /** A date, or a date-time with an offset (no server-local times), in years 0001-9999; else left for IsDate to refuse. */
 const toDate = ({ value }: { value: unknown }) => (typeof value === 'string' ? (storableInstant(value) ?? value) : value);
 
-export class TicketListQueryDto {
+export class TicketListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'escalated,failed', description: `Comma-separated: ${TICKET_STATUSES.join(', ')}.` })
   @Optional()
   @Transform(toList)
@@ -133,20 +134,6 @@ export class TicketListQueryDto {
   @Transform(toDate)
   @IsDate({ message: `created_to ${STORABLE_TIMESTAMP_MESSAGE}` })
   created_to?: Date;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page.' })
-  @Optional()
-  @MaxLength(100)
-  @IsString()
-  cursor?: string;
-
-  @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 200, default: 50 })
-  @Optional()
-  @Transform(({ value }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value))
-  @Min(1)
-  @Max(200)
-  @IsInt()
-  limit?: number;
 }
 
 export class TicketEventRequestDto {
