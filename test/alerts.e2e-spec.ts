@@ -1,28 +1,15 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createTestApp } from './helpers/test-app.js';
+import { WebhookReceiver } from './helpers/webhook-receiver.js';
 
-/** A local webhook receiver: records alert bodies and answers with the scripted status codes. */
-class Receiver {
-  readonly bodies: any[] = [];
-  statuses: number[] = [];
-  private server?: Server;
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c) => (raw += c));
-      req.on('end', () => {
-        this.bodies.push({ contentType: req.headers['content-type'], body: JSON.parse(raw) });
-        res.writeHead(this.statuses.shift() ?? 200).end('ok');
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/sla`;
+/** The alert webhook: what arrived, with its media type. */
+class Receiver extends WebhookReceiver {
+  get bodies() {
+    return this.requests.map((r) => ({ contentType: r.headers['content-type'], body: r.body }));
   }
-  stop() {
-    return new Promise<void>((r) => this.server?.close(() => r()));
+  override start() {
+    return super.start('/hooks/sla');
   }
 }
 
@@ -61,7 +48,7 @@ describe('SLA alerts to ALERT_WEBHOOK_URL', () => {
   });
 
   it('retries a 503 and then delivers', async () => {
-    receiver.bodies.length = 0;
+    receiver.requests.length = 0;
     receiver.statuses = [503];
     const res = await request(app.getHttpServer()).post('/run_performance_monitoring/').send(breaching).expect(200);
     expect(res.body.monitoring_result.alerts_sent).toBe(true);
@@ -69,7 +56,7 @@ describe('SLA alerts to ALERT_WEBHOOK_URL', () => {
   });
 
   it('alerts_sent is false when the receiver rejects the alert, and the report says why', async () => {
-    receiver.bodies.length = 0;
+    receiver.requests.length = 0;
     receiver.statuses = [400];
     const res = await request(app.getHttpServer()).post('/run_performance_monitoring/').send(breaching).expect(200);
     expect(res.body.monitoring_result.alerts_sent).toBe(false);
@@ -78,7 +65,7 @@ describe('SLA alerts to ALERT_WEBHOOK_URL', () => {
   });
 
   it('sends nothing when no target is breached', async () => {
-    receiver.bodies.length = 0;
+    receiver.requests.length = 0;
     const res = await request(app.getHttpServer())
       .post('/run_performance_monitoring/')
       .send({ ...breaching, sla_targets: { avg_resolution_time: 100 } })

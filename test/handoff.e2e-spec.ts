@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { and, eq, like, sql } from 'drizzle-orm';
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ApprovalsService } from '../src/approvals/approvals.service.js';
@@ -11,6 +11,7 @@ import { HandoffService } from '../src/handoff/handoff.service.js';
 import { describeEachDatabase } from './helpers/databases.js';
 import { expectProblem } from './helpers/problems.js';
 import { createTestApp } from './helpers/test-app.js';
+import { WebhookReceiver } from './helpers/webhook-receiver.js';
 
 const SECRET = 'handoff-test-secret';
 const HACKED = { inquiry_text: 'I think someone hacked my account and changed my email', metadata: { channel: 'email', customer_id: 'c-77', customer_history: 'VIP, 2 prior tickets' } };
@@ -24,29 +25,12 @@ interface Received {
   body: any;
 }
 
-/** A local webhook receiver: records every request and answers with the scripted statuses (then 200). */
-class Receiver {
-  readonly requests: Received[] = [];
-  statuses: number[] = [];
-  private server?: Server;
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c) => (raw += c));
-      req.on('end', () => {
-        this.requests.push({ headers: req.headers, raw, body: JSON.parse(raw) });
-        res.writeHead(this.statuses.shift() ?? 200).end('ok');
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/hooks/escalations`;
+class Receiver extends WebhookReceiver {
+  override start() {
+    return super.start('/hooks/escalations');
   }
-  /** What arrived for one ticket. */
-  for(ticketId: string): Received[] {
-    return this.requests.filter((r) => r.body.handoff?.ticket_id === ticketId);
-  }
-  stop() {
-    return new Promise<void>((r) => this.server?.close(() => r()));
+  for(ticketId: string) {
+    return this.forTicket(ticketId);
   }
 }
 

@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/configuration.js';
 import type { HandoffPackage } from './handoff.js';
 import { handoffSignature, handoffWebhookBody, HandoffWebhook } from './handoff.webhook.js';
+import { WebhookReceiver } from '../../test/helpers/webhook-receiver.js';
 
 const ID = '0f8e9c1a-3b7d-4a51-9a52-6f0e7a2d1c44';
 
@@ -87,29 +88,9 @@ describe('handoffWebhookBody', () => {
   });
 });
 
-/** A local receiver answering with the scripted statuses (then 200). */
-class Receiver {
-  readonly requests: { headers: IncomingHttpHeaders; raw: string }[] = [];
-  statuses: number[] = [];
-  /** Never answer (a receiver that hangs). */
-  hang = false;
-  private server?: Server;
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c) => (raw += c));
-      req.on('end', () => {
-        this.requests.push({ headers: req.headers, raw });
-        if (this.hang) return;
-        res.writeHead(this.statuses.shift() ?? 200).end('ok');
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/hooks/escalations?token=s3cr3t`;
-  }
-  stop() {
-    this.server?.closeAllConnections();
-    return new Promise<void>((r) => this.server?.close(() => r()));
+class Receiver extends WebhookReceiver {
+  override start() {
+    return super.start('/hooks/escalations?token=s3cr3t');
   }
 }
 
@@ -130,7 +111,7 @@ describe('HandoffWebhook', () => {
   it('posts the body signed with X-Signature-256 and keyed for de-duplication', async () => {
     const result = await webhook({ ESCALATION_WEBHOOK_SECRET: 'shh' }).deliver(pkg());
     expect(result).toEqual({ delivered: true, attempts: 1, http_status: 200, error: null });
-    const [{ headers, raw }] = receiver.requests as [{ headers: IncomingHttpHeaders; raw: string }];
+    const [{ headers, raw }] = receiver.requests as unknown as [{ headers: IncomingHttpHeaders; raw: string }];
     expect(headers['content-type']).toBe('application/json');
     expect(headers['idempotency-key']).toBe(`${ID}:3`);
     expect(headers['x-handoff-id']).toBe(`${ID}:3`);
