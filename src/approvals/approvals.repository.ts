@@ -51,8 +51,8 @@ export class ApprovalsRepository {
       .limit(filter.limit);
   }
 
-  async get(id: string, executor: Db | Tx = this.database.db): Promise<ApprovalWithTicket | undefined> {
-    const [row] = await executor
+  async get(id: string): Promise<ApprovalWithTicket | undefined> {
+    const [row] = await this.database.db
       .select({ approval: approvals, ticket: tickets, repliesSince: REPLIES_SINCE })
       .from(approvals)
       .innerJoin(tickets, eq(tickets.id, approvals.ticketId))
@@ -96,4 +96,3 @@ export class ApprovalsRepository {
   }
 }
 
-type Db = Database['db'];
