@@ -96,6 +96,15 @@ export const envSchema = z.object({
   ALERT_WEBHOOK_URL: optionalUrl,
   ALERT_TIMEOUT_MS: num(5_000, 1),
   ALERT_RETRIES: num(2),
+  // SLA monitoring over stored tickets (docs/sla.md): policies, scheduled checks, alert delivery.
+  SLA_POLICIES_FILE: optionalString,
+  SLA_CHECK_INTERVAL_SECONDS: num(60),
+  SLA_AT_RISK_MINUTES: num(60, 1),
+  SLA_SNAPSHOT_RETENTION_DAYS: num(90, 1),
+  // A second, generic alert receiver (JSON body signed like the Slack one when a secret is set).
+  ALERT_GENERIC_WEBHOOK_URL: optionalUrl,
+  ALERT_WEBHOOK_SECRET: optionalString,
+  ALERT_RENOTIFY_MINUTES: num(240, 1),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -79,6 +79,8 @@ export const tickets = pgTable(
     index('tickets_redaction_idx').on(t.redaction),
     index('tickets_status_idx').on(t.status, t.seq),
     index('tickets_created_at_idx').on(t.createdAt),
+    // The SLA check reads the tickets that changed since its previous run.
+    index('tickets_updated_at_idx').on(t.updatedAt),
   ],
 );
 
@@ -205,3 +207,87 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type ApprovalRow = typeof approvals.$inferSelect;
 export type AccountActionRow = typeof accountActions.$inferSelect;
 export type CustomerAccountRow = typeof customerAccounts.$inferSelect;
+
+/**
+ * The SLA policy set written through `PUT /monitoring/policies` (one row, id "current"). Without
+ * it the policies come from SLA_POLICIES_FILE or the built-in defaults (docs/sla.md).
+ */
+export const slaPolicySets = pgTable('sla_policy_sets', {
+  id: text('id').primaryKey(),
+  body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+  /** Bumped by every write: `PUT` with `If-Match` refuses a stale edit. */
+  version: integer('version').notNull(),
+  updatedBy: text('updated_by'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * The alert delivery log. `dedupe_key` names what the alert is about (one breach of one metric
+ * of one ticket, or an at-risk warning): inserting it is how one instance, once, gets to send it.
+ */
+export const slaAlerts = pgTable(
+  'sla_alerts',
+  {
+    id: text('id').primaryKey(),
+    dedupeKey: text('dedupe_key').notNull(),
+    /** breach | at_risk | metrics (a POST /run_performance_monitoring/ alert) */
+    kind: text('kind').notNull(),
+    ticketId: text('ticket_id'),
+    metric: text('metric'),
+    /** The alert as delivered (Slack-compatible text and the structured fields). */
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    /** pending | delivered | failed | not_configured */
+    status: text('status').notNull(),
+    /** Per channel: { channel, url host, delivered, http_status, attempts, error, at }. */
+    deliveries: jsonb('deliveries').$type<Record<string, unknown>[]>().notNull().default([]),
+    attempts: integer('attempts').notNull().default(0),
+    /** How many times it was sent (1 + re-notifications while the breach lasts). */
+    notifications: integer('notifications').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastAttemptAt: ts('last_attempt_at'),
+    deliveredAt: ts('delivered_at'),
+    /** While the condition lasts, send again after this instant (ALERT_RENOTIFY_MINUTES). */
+    renotifyAt: ts('renotify_at'),
+    /** Set when the check finds the condition over (the ticket replied to, resolved…). */
+    resolvedAt: ts('resolved_at'),
+  },
+  (t) => [
+    uniqueIndex('sla_alerts_dedupe_idx').on(t.dedupeKey),
+    index('sla_alerts_created_idx').on(t.createdAt),
+    index('sla_alerts_status_idx').on(t.status, t.createdAt),
+  ],
+);
+
+/**
+ * One row per hour: the state the latest SLA check of that hour saw (overall and by priority,
+ * category and channel). `GET /monitoring/trends` reads these; old rows are pruned.
+ */
+export const slaSnapshots = pgTable('sla_snapshots', {
+  bucket: ts('bucket').primaryKey(),
+  takenAt: ts('taken_at').notNull(),
+  checks: integer('checks').notNull().default(1),
+  data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+});
+
+/**
+ * Things a check did to a ticket exactly once: a pre-breach action (raise priority, escalate)
+ * for one cycle of one metric. The key makes a second instance's attempt a no-op.
+ */
+export const slaTicketMarks = pgTable(
+  'sla_ticket_marks',
+  {
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.key] })],
+);
+
+/** Time-boxed leases so one instance at a time runs a scheduled job (the SLA check). */
+export const jobLeases = pgTable('job_leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  leaseUntil: ts('lease_until').notNull(),
+});
