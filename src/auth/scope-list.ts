@@ -2,7 +2,7 @@
  * The scope vocabulary, without Nest or Swagger imports: the configuration (parsed before Nest
  * loads) and the guard share it. scopes.ts re-exports it next to the route decorators.
  */
-export const SCOPES = ['agents:run', 'tickets:read', 'tickets:write', 'kb:write', 'approvals:write', 'monitoring:read', 'admin'] as const;
+export const SCOPES = ['agents:run', 'tickets:read', 'tickets:write', 'kb:write', 'approvals:write', 'monitoring:read', 'monitoring:write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: string): value is Scope {
@@ -15,6 +15,8 @@ export function impliedScopes(scope: Scope): Scope[] {
   if (scope === 'tickets:write') return ['tickets:write', 'tickets:read'];
   // Deciding an approval means reading the ticket it is about.
   if (scope === 'approvals:write') return ['approvals:write', 'tickets:read'];
+  // Changing SLA policies or running a check means reading what they produce.
+  if (scope === 'monitoring:write') return ['monitoring:write', 'monitoring:read'];
   return [scope];
 }
 

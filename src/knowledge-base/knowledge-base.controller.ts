@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { parseIfMatch } from '../common/if-match.js';
 import { GuardBody } from '../guardrails/guard-body.pipe.js';
 import { RequireKey, RequireScopes } from '../auth/scopes.js';
 import { ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
@@ -117,7 +118,7 @@ export class KnowledgeBaseController {
       throw ProblemException.validation([{ path: 'params.id', message: 'lowercase letters, digits and dashes (at most 64)' }]);
     }
     if (body.id !== undefined && body.id !== id) throw ProblemException.validation([{ path: 'id', message: 'must equal the id in the path' }]);
-    const { article, outcome } = await this.kb.put({ ...body, id }, parseIfMatch(ifMatch));
+    const { article, outcome } = await this.kb.put({ ...body, id }, parseIfMatch(ifMatch, 'the article version'));
     res.status(outcome === 'created' ? 201 : 200);
     return withEtag(res, article);
   }
@@ -131,7 +132,7 @@ export class KnowledgeBaseController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiProblems(404, 412, 503)
   async remove(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
-    await this.kb.remove(id, parseIfMatch(ifMatch));
+    await this.kb.remove(id, parseIfMatch(ifMatch, 'the article version'));
   }
 
   @Post('import')
@@ -154,14 +155,6 @@ export class KnowledgeBaseController {
 function withEtag(res: Response, article: StoredArticle): StoredArticle {
   res.setHeader('ETag', `"${article.version}"`);
   return article;
-}
-
-/** `If-Match: "3"`, `W/"3"` or `3` → 3; anything else is a 400 naming the header. */
-function parseIfMatch(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value.trim());
-  if (!m) throw ProblemException.validation([{ path: 'headers.if-match', message: 'must be the article version, e.g. "3"' }]);
-  return Number(m[1]);
 }
 
 /** A readable id from the title plus a random suffix: "change-your-billing-e-mail-4k2x9q". */

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AlertDispatcher } from '../alerts/alert.dispatcher.js';
+import type { AlertRequest } from '../alerts/alerts.types.js';
+import { AppConfig } from '../config/configuration.js';
+import { HandoffService } from '../handoff/handoff.service.js';
+import { PRIORITIES } from '../triage/taxonomy.js';
+import { atRiskOf, breachesOf, evaluateTicket, SlaStatsBuilder, type TicketEvaluation } from './sla-evaluation.js';
+import type { Policy } from './sla-policy.js';
+import { SlaPoliciesService } from './sla-policies.service.js';
+import { SlaRepository } from './sla.repository.js';
+import { alertForAtRisk, alertForBreach, atRiskKey, breachKey, METRIC_LABEL } from './sla-alerts.js';
+
+export interface CheckResult {
+  at: string;
+  duration_ms: number;
+  tickets: number;
+  breaches_open: number;
+  at_risk: number;
+  alerts_raised: number;
+  alerts_renotified: number;
+  actions_taken: number;
+}
+
+const JOB = 'sla-check';
+const HOUR = 3_600_000;
+/** Alerts delivered side by side in one check (webhooks are slow; a storm is not sent at once). */
+const DELIVERY_CONCURRENCY = 4;
+
+/** Statuses the check may escalate: with nobody of ours on them and no agent run in flight. */
+const ESCALATABLE = new Set(['reopened', 'failed', 'pending further action']);
+
+/**
+ * The scheduled SLA check (docs/sla.md, "Scheduled checks"): every SLA_CHECK_INTERVAL_SECONDS
+ * one instance (a lease in the database) evaluates every open ticket, and the ones solved in
+ * the last day, against the policies; raises one alert per new breach and per at-risk clock
+ * (the dispatcher de-duplicates across checks and instances), re-notifies breaches that last,
+ * takes the policies' pre-breach actions once per clock cycle, and stores the hour's snapshot.
+ */
+@Injectable()
+export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('SlaCheck');
+  private readonly holder = `${process.pid}-${randomUUID()}`;
+  private running: Promise<unknown> | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly repository: SlaRepository,
+    private readonly policies: SlaPoliciesService,
+    private readonly alerts: AlertDispatcher,
+    private readonly handoff: HandoffService,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const seconds = this.config.env.SLA_CHECK_INTERVAL_SECONDS;
+    if (seconds === 0) return;
+    const timer = setInterval(() => void this.tick(), seconds * 1000);
+    timer.unref();
+    this.scheduler.addInterval(JOB, timer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.scheduler.doesExist('interval', JOB)) this.scheduler.deleteInterval(JOB);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** A scheduled run: never two at once in this process; failures are logged, not thrown. */
+  private async tick(): Promise<void> {
+    if (this.running || this.stopping) return;
+    try {
+      this.running = this.check();
+      await this.running;
+    } catch (err) {
+      this.logger.error(`SLA check failed: ${(err as Error).message}`);
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** One check now (also `POST /monitoring/checks`). Skipped while another instance's check holds the lease. */
+  async check(nowDate = new Date()): Promise<CheckResult | { skipped: string }> {
+    const intervalMs = Math.max(this.config.env.SLA_CHECK_INTERVAL_SECONDS * 1000, 60_000);
+    if (!(await this.repository.acquireLease(JOB, this.holder, new Date(Date.now() + 2 * intervalMs)))) {
+      return { skipped: 'another instance is running a check' };
+    }
+    try {
+      return await this.run(nowDate);
+    } finally {
+      await this.repository.releaseLease(JOB, this.holder);
+    }
+  }
+
+  private async run(nowDate: Date): Promise<CheckResult> {
+    const started = performance.now();
+    const now = nowDate.getTime();
+    const withinMs = this.config.env.SLA_AT_RISK_MINUTES * 60_000;
+    const { set } = await this.policies.current();
+    const previous = await this.repository.latestSnapshot();
+    // The first check reaches back one interval only: history is not alerted after the fact.
+    const intervalMs = Math.max(this.config.env.SLA_CHECK_INTERVAL_SECONDS * 1000, 60_000);
+    const lastCheck = previous ? previous.takenAt.getTime() : now - intervalMs;
+    const stats = new SlaStatsBuilder(now, withinMs);
+    const active = new Set<string>();
+    const raise: AlertRequest[] = [];
+    let tickets = 0;
+    let breachesOpen = 0;
+    let atRisk = 0;
+    let actions = 0;
+
+    for await (const page of this.repository.tickets(new Date(now - 24 * HOUR))) {
+      for (const { row, events } of page) {
+        tickets++;
+        const e = evaluateTicket(row, events, set, now);
+        stats.add(e);
+        for (const b of breachesOf(e, now)) {
+          breachesOpen++;
+          const clock = e.view.metrics.find((m) => m.metric === b.metric)!;
+          const key = breachKey(row.id, b.metric, clock.cycle_started_at!);
+          active.add(key);
+          raise.push(alertForBreach(e.view, clock, key, now));
+        }
+        // A breach that began and ended between two checks (answered late) is reported once too.
+        for (const clock of e.view.metrics) {
+          if (clock.state === 'fulfilled' && clock.breached && Date.parse(clock.breached_at!) > lastCheck) {
+            raise.push(alertForBreach(e.view, clock, breachKey(row.id, clock.metric, clock.cycle_started_at!), now));
+          }
+        }
+        for (const r of atRiskOf(e, now, withinMs)) {
+          atRisk++;
+          const clock = e.view.metrics.find((m) => m.metric === r.metric)!;
+          const key = atRiskKey(row.id, r.metric, clock.cycle_started_at!);
+          active.add(key);
+          raise.push(alertForAtRisk(e.view, clock, r, key));
+        }
+        if (e.policy?.actions.length) actions += await this.preBreachActions(e, e.policy);
+      }
+    }
+
+    let raised = 0;
+    for (let i = 0; i < raise.length; i += DELIVERY_CONCURRENCY) {
+      const results = await Promise.all(raise.slice(i, i + DELIVERY_CONCURRENCY).map((a) => this.alerts.raise(a, nowDate)));
+      raised += results.filter((r) => r.created).length;
+    }
+    const sweep = await this.alerts.sweep(active, nowDate);
+
+    const result: CheckResult = {
+      at: nowDate.toISOString(),
+      duration_ms: Math.round(performance.now() - started),
+      tickets,
+      breaches_open: breachesOpen,
+      at_risk: atRisk,
+      alerts_raised: raised,
+      alerts_renotified: sweep.renotified,
+      actions_taken: actions,
+    };
+    const bucket = new Date(Math.floor(now / HOUR) * HOUR);
+    await this.repository.saveSnapshot(bucket, nowDate, { ...stats.finish(), at_risk_minutes: this.config.env.SLA_AT_RISK_MINUTES, check: result });
+    await this.repository.pruneSnapshots(new Date(now - this.config.env.SLA_SNAPSHOT_RETENTION_DAYS * 24 * HOUR));
+    if (raised || actions) this.logger.log(`SLA check: ${tickets} tickets, ${breachesOpen} open breaches, ${atRisk} at risk, ${raised} alerts raised, ${actions} actions`);
+    return result;
+  }
+
+  /**
+   * The policy's actions whose moment has come (a running clock within `before` of its target,
+   * counted like the target), each once per ticket, metric and clock cycle, recorded as events.
+   */
+  private async preBreachActions(e: TicketEvaluation, policy: Policy): Promise<number> {
+    let taken = 0;
+    const v = e.view;
+    for (const action of policy.actions) {
+      for (const clock of v.metrics) {
+        if (action.metric !== 'any' && action.metric !== clock.metric) continue;
+        if (clock.state !== 'running' || clock.breached || clock.remaining_minutes === null || clock.remaining_minutes > action.before) continue;
+        const mark = `${action.action}:${clock.metric}:${clock.cycle_started_at}`;
+        if (action.action === 'raise_priority') {
+          const i = PRIORITIES.indexOf((v.priority ?? 'Medium') as (typeof PRIORITIES)[number]);
+          if (i <= 0) continue; // already High
+          if (!(await this.repository.mark(v.ticket_id, mark))) continue;
+          const to = PRIORITIES[i - 1]!;
+          const done = await this.repository.applyAction(
+            v.ticket_id,
+            { priority: { from: v.priority, to } },
+            {
+              type: 'sla_priority_raised',
+              data: { from: v.priority, to, metric: clock.metric, due_at: clock.due_at, policy: policy.id, reason: `${METRIC_LABEL[clock.metric]} due within ${action.before} min` },
+            },
+          );
+          if (done) taken++;
+        } else {
+          if (!ESCALATABLE.has(v.status)) continue;
+          if (!(await this.repository.mark(v.ticket_id, mark))) continue;
+          const done = await this.repository.applyAction(
+            v.ticket_id,
+            { status: { from: v.status, to: 'escalated' } },
+            {
+              type: 'sla_escalated',
+              data: { status: 'escalated', metric: clock.metric, due_at: clock.due_at, policy: policy.id, reason: `${METRIC_LABEL[clock.metric]} due within ${action.before} min` },
+            },
+          );
+          if (done) {
+            taken++;
+            this.handoff.escalated(v.ticket_id);
+          }
+        }
+        break; // one clock per action: the first that qualifies
+      }
+    }
+    return taken;
+  }
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { Injectable, Logger } from '@nestjs/common';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { AppConfig } from '../config/configuration.js';
+import { ProblemException, problem, type FieldError } from '../common/problem-details.js';
+import { DEFAULT_POLICY_SET, PolicySetSchema, type PolicySet } from './sla-policy.js';
+import { SlaRepository } from './sla.repository.js';
+
+export interface EffectivePolicies {
+  /** api: written with PUT /monitoring/policies; file: SLA_POLICIES_FILE; default: built in. */
+  source: 'api' | 'file' | 'default';
+  /** 0 unless written through the API (then the ETag). */
+  version: number;
+  updated_at: string | null;
+  updated_by: string | null;
+  set: PolicySet;
+}
+
+export function policyErrors(error: z.ZodError, prefix = ''): FieldError[] {
+  return error.issues.map((i) => ({ path: prefix + (i.path.length ? i.path.join('.') : '(body)'), message: i.message }));
+}
+
+/** Parses a policy file (YAML or JSON, by content); throws a readable error naming each bad field. */
+export function parsePolicyFile(text: string, file: string): PolicySet {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new Error(`SLA_POLICIES_FILE ${file}: not YAML or JSON (${(err as Error).message})`);
+  }
+  const parsed = PolicySetSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = policyErrors(parsed.error).map((e) => `  ${e.path}: ${e.message}`);
+    throw new Error(`SLA_POLICIES_FILE ${file} is not a valid policy set:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Which SLA policies apply: the set written through the API (stored, so every instance sees
+ * it), else SLA_POLICIES_FILE (read once at start-up; a bad file stops the start), else the
+ * built-in defaults. Read per request and per check: one small row.
+ */
+@Injectable()
+export class SlaPoliciesService {
+  private readonly logger = new Logger('SlaPolicies');
+  private readonly fromFile: PolicySet | undefined;
+  /** A stored set that no longer validates (hand-edited): logged once, the fallback applies. */
+  private warnedVersion = -1;
+
+  constructor(
+    config: AppConfig,
+    private readonly repository: SlaRepository,
+  ) {
+    const file = config.env.SLA_POLICIES_FILE;
+    if (file) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new Error(`SLA_POLICIES_FILE ${file} cannot be read (${(err as Error).message})`);
+      }
+      this.fromFile = parsePolicyFile(text, file);
+    }
+  }
+
+  async current(): Promise<EffectivePolicies> {
+    const stored = await this.repository.policySet();
+    if (stored) {
+      const parsed = PolicySetSchema.safeParse(stored.body);
+      if (parsed.success) {
+        return { source: 'api', version: stored.version, updated_at: stored.updatedAt.toISOString(), updated_by: stored.updatedBy, set: parsed.data };
+      }
+      if (this.warnedVersion !== stored.version) {
+        this.warnedVersion = stored.version;
+        this.logger.error(`The stored SLA policy set (version ${stored.version}) does not validate; using ${this.fromFile ? 'SLA_POLICIES_FILE' : 'the defaults'} until it is replaced`);
+      }
+    }
+    if (this.fromFile) return { source: 'file', version: stored?.version ?? 0, updated_at: null, updated_by: null, set: this.fromFile };
+    return { source: 'default', version: stored?.version ?? 0, updated_at: null, updated_by: null, set: DEFAULT_POLICY_SET };
+  }
+
+  /** Validates and stores a new set; `ifMatch` (the version read) refuses a concurrent edit with 412. */
+  async replace(body: unknown, by: string | null, ifMatch?: number): Promise<EffectivePolicies> {
+    const parsed = PolicySetSchema.safeParse(body);
+    if (!parsed.success) throw ProblemException.validation(policyErrors(parsed.error));
+    // Stored as given (with defaults filled in): what GET returns is what was validated.
+    const stored = await this.repository.savePolicySet(parsed.data as unknown as Record<string, unknown>, by, ifMatch);
+    if (!stored) {
+      const now = await this.current();
+      throw new ProblemException(
+        problem(412, 'precondition-failed', `the policies changed since version ${ifMatch} was read (now version ${now.version}); read them again and re-apply your change`),
+      );
+    }
+    this.logger.log(`SLA policies replaced (version ${stored.version}) by ${by ?? 'unknown'}`);
+    return { source: 'api', version: stored.version, updated_at: stored.updatedAt.toISOString(), updated_by: stored.updatedBy, set: parsed.data };
+  }
+}
