@@ -1,6 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import pRetry, { AbortError } from 'p-retry';
-import { AppConfig } from '../config/configuration.js';
+import { randomUUID } from 'node:crypto';
+import { AlertDispatcher } from '../alerts/alert.dispatcher.js';
+import { deliverySummary } from '../alerts/alert-log.js';
+import type { AlertFieldValue, AlertRequest } from '../alerts/alerts.types.js';
+import { rootMessage } from '../database/database-errors.js';
 import type { Breach } from './sla.js';
 
 export interface AlertOutcome {
@@ -9,50 +12,53 @@ export interface AlertOutcome {
   detail: string;
 }
 
-/** Slack-compatible body (`text` + `blocks`); generic receivers can read `breaches`. */
-export function alertBody(breaches: Breach[]) {
-  const lines = breaches.map(
-    (b) => `• ${b.metric_name} = ${b.value} (${b.direction === 'above' ? 'above' : 'below'} target ${b.target})`,
-  );
-  const text = `:rotating_light: SLA breach: ${breaches.length} metric${breaches.length === 1 ? '' : 's'} off target\n${lines.join('\n')}`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }], breaches };
+/**
+ * The alert of one /run_performance_monitoring/ request: a `metrics` alert with a key of its own
+ * (each request is its own report, never a repeat), the breaches as fields, and the `breaches`
+ * array in both bodies for receivers that read it (docs/metrics.md).
+ */
+export function metricsAlert(breaches: Breach[], requestId: string = randomUUID()): AlertRequest {
+  const fields: Record<string, AlertFieldValue> = { breaches: breaches.length };
+  for (const b of breaches) {
+    fields[b.metric_name] = b.value;
+    fields[`${b.metric_name}_target`] = b.target;
+  }
+  return {
+    dedupeKey: `metrics:${requestId}`,
+    kind: 'metrics',
+    title: `SLA breach: ${breaches.length} metric${breaches.length === 1 ? '' : 's'} off target`,
+    lines: breaches.map((b) => `• ${b.metric_name} = ${b.value} (${b.direction === 'above' ? 'above' : 'below'} target ${b.target})`),
+    fields,
+    extra: { breaches },
+  };
 }
 
 /**
- * Delivers SLA alerts to ALERT_WEBHOOK_URL. `delivered` is true only when the receiver
- * answered 2xx; network errors, 429 and 5xx are retried with backoff (p-retry), 4xx are not.
+ * Sends the SLA alert of a /run_performance_monitoring/ request through the AlertDispatcher, so
+ * it is signed, retried and listed in GET /monitoring/alerts like every other alert. `delivered`
+ * is true only when at least one channel answered 2xx.
  */
 @Injectable()
 export class AlertSender {
   private readonly logger = new Logger('Alerts');
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly dispatcher: AlertDispatcher) {}
 
   async send(breaches: Breach[]): Promise<AlertOutcome> {
-    const url = this.config.env.ALERT_WEBHOOK_URL;
-    if (!url) return { delivered: false, detail: 'no alert channel is configured (set ALERT_WEBHOOK_URL)' };
-    const body = JSON.stringify(alertBody(breaches));
+    const alert = metricsAlert(breaches);
+    let logged;
     try {
-      const status = await pRetry(
-        async () => {
-          const res = await fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body,
-            signal: AbortSignal.timeout(this.config.env.ALERT_TIMEOUT_MS),
-          });
-          await res.arrayBuffer().catch(() => undefined);
-          if (res.status === 429 || res.status >= 500) throw new Error(`webhook answered ${res.status}`);
-          if (!res.ok) throw new AbortError(`webhook answered ${res.status}`);
-          return res.status;
-        },
-        { retries: this.config.env.ALERT_RETRIES, minTimeout: 200, maxTimeout: 2_000, randomize: true },
-      );
-      return { delivered: true, detail: `delivered to the alert webhook (HTTP ${status})` };
+      logged = await this.dispatcher.raise(alert);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.logger.warn(`SLA alert not delivered: ${message}`);
-      return { delivered: false, detail: `delivery to the alert webhook failed (${message})` };
+      // The log could not take it (database down): the report's alert still goes out, unlogged.
+      this.logger.warn(`SLA alert not logged: ${rootMessage(err)}; delivering it without the log`);
+      const results = await this.dispatcher.deliverUnlogged(alert);
+      const at = new Date().toISOString();
+      const summary = deliverySummary({ status: results.length ? 'failed' : 'not_configured', notifications: 0, deliveries: results.map((r) => ({ ...r, notification: 1, at })) });
+      return { delivered: summary.delivered, detail: `${summary.detail} (not in the alert log: it is unavailable)` };
     }
+    const summary = deliverySummary(logged.alert);
+    if (!summary.delivered && logged.alert.status !== 'not_configured') this.logger.warn(`SLA alert not delivered: ${summary.detail}`);
+    return summary;
   }
 }

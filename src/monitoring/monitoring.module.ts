@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
+import { AlertsModule } from '../alerts/alerts.module.js';
 import { AppConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { ModelsModule } from '../models/models.module.js';
@@ -15,7 +16,7 @@ import { MonitoringController } from './monitoring.controller.js';
  * ticket when a customer's event is recorded.
  */
 @Module({
-  imports: [AppConfigModule, DatabaseModule, ModelsModule, AgentsModule, VerificationModule],
+  imports: [AppConfigModule, DatabaseModule, ModelsModule, AgentsModule, VerificationModule, AlertsModule],
   controllers: [MonitoringController],
   providers: [AlertSender, MonitoringAgent, MonitoringReportRepository],
 })

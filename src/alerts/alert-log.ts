@@ -1,0 +1,194 @@
+import type { slaAlerts } from '../database/schema.js';
+import type { OutgoingAlert } from './alert-messages.js';
+import type { AlertChannel, AlertFieldValue, AlertKind, AlertLogItem, AlertRequest, AlertStatus, ChannelDelivery } from './alerts.types.js';
+
+export type AlertRow = typeof slaAlerts.$inferSelect;
+
+/** What `payload` holds: the request's message, so a retry or reminder sends the same alert. */
+export interface AlertPayload {
+  title: string;
+  lines: string[];
+  fields: Record<string, AlertFieldValue>;
+  extra?: Record<string, unknown>;
+}
+
+/** A failed first notification is retried until the alert has had this many HTTP attempts. */
+export const MAX_DELIVERY_ATTEMPTS = 10;
+/** The log keeps the latest per-channel results only (a breach lasting weeks re-notifies often). */
+export const MAX_LOGGED_DELIVERIES = 50;
+const MINUTE = 60_000;
+/** Retries of an undelivered notification wait as long as it has been failing, within these bounds (so: 1, 1, 2, 4… minutes). */
+const RETRY_MIN_MS = MINUTE;
+const RETRY_MAX_MS = 30 * MINUTE;
+
+/** Only these are re-notified, retried and resolved by the sweep; `metrics` alerts are sent once. */
+export const isRecurring = (kind: string): boolean => kind === 'breach' || kind === 'at_risk';
+
+/**
+ * How long a sender may hold an alert before another instance may take it over: every attempt
+ * timing out plus the backoff, and a margin (the alert then goes out again with the same
+ * Idempotency-Key, so a receiver that did get it can drop the repeat).
+ */
+export function deliveryLeaseMs(env: { ALERT_TIMEOUT_MS: number; ALERT_RETRIES: number }): number {
+  return (env.ALERT_TIMEOUT_MS + 2_000) * (env.ALERT_RETRIES + 1) + 30_000;
+}
+
+export function payloadOf(alert: AlertRequest): AlertPayload {
+  return { title: alert.title, lines: alert.lines, fields: alert.fields, ...(alert.extra ? { extra: alert.extra } : {}) };
+}
+
+export function outgoing(row: AlertRow, notification: number): OutgoingAlert {
+  const p = row.payload as unknown as AlertPayload;
+  return {
+    id: row.id,
+    kind: row.kind as AlertKind,
+    dedupe_key: row.dedupeKey,
+    ticket_id: row.ticketId,
+    metric: row.metric,
+    title: p.title,
+    lines: p.lines ?? [],
+    fields: p.fields ?? {},
+    ...(p.extra ? { extra: p.extra } : {}),
+    notification,
+    created_at: row.createdAt.toISOString(),
+  };
+}
+
+export function toAlertLogItem(row: AlertRow): AlertLogItem {
+  const p = row.payload as unknown as AlertPayload;
+  return {
+    id: row.id,
+    kind: row.kind as AlertKind,
+    dedupe_key: row.dedupeKey,
+    ticket_id: row.ticketId,
+    metric: row.metric,
+    title: p.title,
+    status: row.status as AlertStatus,
+    attempts: row.attempts,
+    notifications: row.notifications,
+    deliveries: row.deliveries as unknown as ChannelDelivery[],
+    created_at: row.createdAt.toISOString(),
+    last_attempt_at: row.lastAttemptAt?.toISOString() ?? null,
+    delivered_at: row.deliveredAt?.toISOString() ?? null,
+    renotify_at: row.renotifyAt?.toISOString() ?? null,
+    resolved_at: row.resolvedAt?.toISOString() ?? null,
+    fields: p.fields ?? {},
+  };
+}
+
+/** One channel's result of one notification (before it is stamped for the log). */
+export interface ChannelResult {
+  channel: AlertChannel;
+  host: string;
+  delivered: boolean;
+  http_status: number | null;
+  attempts: number;
+  error: string | null;
+}
+
+/** The columns one notification round changes. */
+export interface RoundUpdate {
+  status: AlertStatus;
+  attempts: number;
+  notifications: number;
+  deliveries: ChannelDelivery[];
+  lastAttemptAt: Date;
+  deliveredAt: Date | null;
+  renotifyAt: Date | null;
+}
+
+/**
+ * The row after notification `notification` was sent to `results` (empty: no channel is
+ * configured). Delivered to any channel: the alert reached people, the next reminder is due in
+ * `renotifyMs` (breach/at_risk only). Reached nobody: a first notification is `failed` and retried
+ * with a backoff until MAX_DELIVERY_ATTEMPTS; a failed reminder leaves the alert `delivered` (it
+ * did reach people) and is retried with the same backoff while the condition lasts.
+ */
+export function afterRound(
+  row: Pick<AlertRow, 'kind' | 'status' | 'attempts' | 'notifications' | 'deliveries' | 'deliveredAt'>,
+  notification: number,
+  results: ChannelResult[],
+  now: Date,
+  renotifyMs: number,
+): RoundUpdate {
+  const recurring = isRecurring(row.kind);
+  const at = now.toISOString();
+  const deliveries = [...(row.deliveries as unknown as ChannelDelivery[]), ...results.map((r) => ({ notification, ...r, at }))].slice(-MAX_LOGGED_DELIVERIES);
+  const base = { deliveries, lastAttemptAt: now, deliveredAt: row.deliveredAt, notifications: row.notifications };
+  if (results.length === 0) {
+    // Nothing to send to: said so, and due at once for when a channel is configured (the sweep sends it then).
+    return { ...base, status: row.notifications > 0 ? 'delivered' : 'not_configured', attempts: row.attempts, renotifyAt: recurring ? now : null };
+  }
+  const attempts = row.attempts + Math.max(...results.map((r) => r.attempts));
+  if (results.some((r) => r.delivered)) {
+    return {
+      ...base,
+      status: 'delivered',
+      attempts,
+      notifications: notification,
+      deliveredAt: row.deliveredAt ?? now,
+      renotifyAt: recurring ? new Date(now.getTime() + renotifyMs) : null,
+    };
+  }
+  const retryAt = new Date(now.getTime() + retryDelayMs(deliveries, notification, now));
+  if (row.notifications > 0) return { ...base, status: 'delivered', attempts, renotifyAt: recurring ? retryAt : null };
+  return { ...base, status: 'failed', attempts, renotifyAt: recurring && attempts < MAX_DELIVERY_ATTEMPTS ? retryAt : null };
+}
+
+/** Wait as long as this notification has been failing (doubling), between 1 and 30 minutes. */
+export function retryDelayMs(deliveries: readonly ChannelDelivery[], notification: number, now: Date): number {
+  const failing = deliveries.filter((d) => d.notification === notification).map((d) => Date.parse(d.at));
+  const since = failing.length ? Math.min(...failing) : now.getTime();
+  return Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, now.getTime() - since));
+}
+
+/** What the sweep reads of an unresolved breach/at_risk alert to plan its work. */
+export type SweepCandidate = Pick<AlertRow, 'id' | 'dedupeKey' | 'renotifyAt'>;
+
+/**
+ * A key the check no longer reports is resolved (no more notifications); an active one whose
+ * next send is due (a reminder, a retry, an interrupted first send, or one raised while no
+ * channel was set) is sent — if a channel is configured now.
+ */
+export function planSweep(rows: readonly SweepCandidate[], activeKeys: ReadonlySet<string>, now: Date, canSend: boolean): { resolve: string[]; due: string[] } {
+  const resolve: string[] = [];
+  const due: string[] = [];
+  for (const r of rows) {
+    if (!activeKeys.has(r.dedupeKey)) resolve.push(r.id);
+    else if (canSend && r.renotifyAt && r.renotifyAt.getTime() <= now.getTime()) due.push(r.id);
+  }
+  return { resolve, due };
+}
+
+/** Opaque keyset cursor of the log (newest first): the created_at and id of the last item read. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isAlertId = (id: string): boolean => UUID.test(id);
+
+export const alertCursor = {
+  encode: (at: Date, id: string): string => Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url'),
+  decode(value: string): { at: Date; id: string } | undefined {
+    try {
+      const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+      const date = typeof at === 'string' ? new Date(at) : undefined;
+      return date && !Number.isNaN(date.getTime()) && typeof id === 'string' && UUID.test(id) ? { at: date, id } : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** The alert in words for a report: whether it reached anyone, and where or why not. */
+export function deliverySummary(item: Pick<AlertLogItem, 'status' | 'deliveries' | 'notifications'>): { delivered: boolean; detail: string } {
+  // The latest round: one entry per channel, stamped with the same time and notification.
+  const last = item.deliveries.at(-1);
+  const latest = last ? item.deliveries.filter((d) => d.at === last.at && d.notification === last.notification) : [];
+  const name = (c: AlertChannel) => (c === 'slack' ? 'the alert webhook' : 'the generic alert webhook');
+  if (item.status === 'not_configured' || latest.length === 0) {
+    return { delivered: false, detail: 'no alert channel is configured (set ALERT_WEBHOOK_URL or ALERT_GENERIC_WEBHOOK_URL)' };
+  }
+  const ok = latest.filter((d) => d.delivered);
+  const failed = latest.filter((d) => !d.delivered).map((d) => `delivery to ${name(d.channel)} failed (${d.error ?? 'no answer'})`);
+  if (ok.length === 0) return { delivered: false, detail: failed.join('; ') };
+  const sent = `delivered to ${ok.map((d) => `${name(d.channel)} (HTTP ${d.http_status})`).join(' and ')}`;
+  return { delivered: true, detail: [sent, ...failed].join('; ') };
+}

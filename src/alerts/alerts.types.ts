@@ -1,0 +1,94 @@
+/**
+ * The alert-delivery contract (docs: README "Alerts"): what a caller asks for (AlertRequest),
+ * what the log keeps (AlertLogItem, the JSON of GET /monitoring/alerts).
+ */
+
+export const ALERT_KINDS = ['breach', 'at_risk', 'metrics'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/**
+ * pending: being sent for the first time; delivered: at least one channel answered 2xx (the
+ * alert reached people); failed: no channel did (the sweep retries breach/at_risk alerts);
+ * not_configured: no channel was set when it was raised.
+ */
+export const ALERT_STATUSES = ['pending', 'delivered', 'failed', 'not_configured'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/** slack: ALERT_WEBHOOK_URL (Slack-compatible body); generic: ALERT_GENERIC_WEBHOOK_URL (the structured alert). */
+export const ALERT_CHANNELS = ['slack', 'generic'] as const;
+export type AlertChannel = (typeof ALERT_CHANNELS)[number];
+
+export type AlertFieldValue = string | number | boolean | null;
+
+export interface AlertRequest {
+  /** What the alert is about, e.g. "breach:<ticket>:<metric>:<cycle start ISO>": one alert per key, ever. */
+  dedupeKey: string;
+  kind: AlertKind;
+  ticketId?: string;
+  metric?: string;
+  /** One line, e.g. "SLA breached: first reply time on T-123 (High)". Sent as plain text. */
+  title: string;
+  /** Slack mrkdwn lines (the caller escapes any customer text in them). */
+  lines: string[];
+  /** Structured facts, for the generic webhook and the log. */
+  fields: Record<string, AlertFieldValue>;
+  /**
+   * Extra top-level keys of both webhook bodies (e.g. the `breaches` array of a
+   * /run_performance_monitoring/ alert, which docs/metrics.md promises to receivers).
+   */
+  extra?: Record<string, unknown>;
+}
+
+/** One channel's answer to one notification, as logged (the URL's host only: a Slack URL's path is its token). */
+export interface ChannelDelivery {
+  notification: number;
+  channel: AlertChannel;
+  host: string;
+  delivered: boolean;
+  /** The receiver's last HTTP status (null: no answer — network error or timeout). */
+  http_status: number | null;
+  attempts: number;
+  /** Why not delivered, in words (never the URL, never the body). */
+  error: string | null;
+  at: string;
+}
+
+/** A row of the delivery log (GET /monitoring/alerts). Times are ISO-8601 UTC. */
+export interface AlertLogItem {
+  id: string;
+  kind: AlertKind;
+  dedupe_key: string;
+  ticket_id: string | null;
+  metric: string | null;
+  title: string;
+  status: AlertStatus;
+  /** HTTP attempts over every notification (channels are tried in parallel: the most any channel needed). */
+  attempts: number;
+  /** Notifications that reached people (1, then 1 per re-notification while the condition lasts). */
+  notifications: number;
+  /** The latest per-channel results, oldest first. */
+  deliveries: ChannelDelivery[];
+  created_at: string;
+  last_attempt_at: string | null;
+  /** The first time a channel answered 2xx. */
+  delivered_at: string | null;
+  /** The next send (re-notification or retry); null when none is planned. */
+  renotify_at: string | null;
+  resolved_at: string | null;
+  fields: Record<string, AlertFieldValue>;
+}
+
+export interface RaiseResult {
+  /** true for the one caller whose insert won (and who delivered). */
+  created: boolean;
+  alert: AlertLogItem;
+}
+
+export interface SweepResult {
+  /** Reminders sent for delivered alerts whose condition lasts. */
+  renotified: number;
+  /** Alerts never delivered yet (failed, interrupted, or raised while no channel was set) sent again. */
+  retried: number;
+  /** Alerts whose key is no longer active: no more notifications. */
+  resolved: number;
+}
