@@ -44,7 +44,7 @@ describe('slackAlertBody', () => {
 
   it('carries the extra keys at the top level (a metrics alert\'s `breaches`), never over its own', () => {
     const body = slackAlertBody(alert({ kind: 'metrics', extra: { breaches: [{ metric_name: 'backlog' }], text: 'overridden?' } }), SENT);
-    expect(body.breaches).toEqual([{ metric_name: 'backlog' }]);
+    expect((body as Record<string, unknown>).breaches).toEqual([{ metric_name: 'backlog' }]);
     expect(body.text).toMatch(/^:rotating_light: SLA breached/);
   });
 });
