@@ -9,7 +9,7 @@ import { prioritySignals } from '../triage/priority-rules.js';
  */
 
 /** Why a person is needed, as a kind the suggested reply is tailored to. */
-export type HandoffReasonKind = 'policy' | 'no_article_fit' | 'guardrail' | 'approval_expired' | 'approval_rejected' | 'run_failed' | 'agent' | 'unknown';
+export type HandoffReasonKind = 'policy' | 'no_article_fit' | 'guardrail' | 'approval_expired' | 'approval_rejected' | 'run_failed' | 'sla' | 'agent' | 'unknown';
 
 export interface HandoffFollowUp {
   at: string;
@@ -102,7 +102,7 @@ const MAX_ACTIONS = 10;
  * event records). A customer reply counts only when a guardrail stopped it; replies, notes and
  * take-overs on an already escalated ticket are not new escalations.
  */
-export const ESCALATION_EVENT_TYPES = ['resolution', 'guardrail_tripped', 'approval_expired', 'approval_decided', 'approval_rejected', 'run_failed', 'escalated'] as const;
+export const ESCALATION_EVENT_TYPES = ['resolution', 'guardrail_tripped', 'approval_expired', 'approval_decided', 'approval_rejected', 'run_failed', 'escalated', 'sla_escalated'] as const;
 
 export function isEscalationEvent(e: Pick<TicketEventRow, 'type' | 'data'>): boolean {
   if (e.data.status !== 'escalated') return false;
@@ -288,6 +288,15 @@ function reasonOf(
       kind: 'run_failed',
       team: null,
       reason: `The agents' run failed${stage ? ` at ${stage}` : ''}${str(error?.type) ? ` (${str(error?.type)})` : ''}; a person must take the ticket over.`,
+    };
+  }
+
+  // An SLA policy's pre-breach action (docs/sla.md): the clock, not the agents, asked for a person.
+  if (type === 'sla_escalated') {
+    return {
+      kind: 'sla',
+      team: null,
+      reason: `SLA policy ${str(data.policy) ?? 'in force'} escalated the ticket before a breach: ${str(data.reason) ?? words(data.metric)}${str(data.due_at) ? ` (due ${str(data.due_at)})` : ''}.`,
     };
   }
 

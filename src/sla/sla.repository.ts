@@ -74,14 +74,14 @@ export class SlaRepository {
   /**
    * The tickets a check or the overview looks at, in pages of `pageSize`: every ticket not solved
    * (status index), then the solved ones changed since `solvedSince` (their latest resolution may
-   * fall in the stats' 24-hour window; updated_at index).
+   * fall in the stats' 24-hour window; updated_at index); null: open tickets only.
    */
-  async *tickets(solvedSince: Date, pageSize = PAGE): AsyncGenerator<TicketHistory[]> {
-    for (const solved of [false, true]) {
+  async *tickets(solvedSince: Date | null, pageSize = PAGE): AsyncGenerator<TicketHistory[]> {
+    for (const solved of solvedSince ? [false, true] : [false]) {
       let after = 0;
       for (;;) {
         const where: SQL[] = [solved ? inArray(tickets.status, SOLVED) : notInArray(tickets.status, SOLVED), sql`${tickets.seq} > ${after}`];
-        if (solved) where.push(gte(tickets.updatedAt, solvedSince));
+        if (solved) where.push(gte(tickets.updatedAt, solvedSince!));
         const rows = await this.db.select(ROW).from(tickets).where(and(...where)).orderBy(asc(tickets.seq)).limit(pageSize);
         if (rows.length === 0) break;
         const events = await this.eventsOf(rows.map((r) => r.id));

@@ -37,8 +37,8 @@ export class SlaService {
   async atRisk(withinMinutes: number, limit: number, now = Date.now()): Promise<AtRiskResponse> {
     const { set } = await this.policies.current();
     const items: AtRiskItem[] = [];
-    // Solved tickets have no running clock: only open ones are read (solvedSince in the future).
-    for await (const page of this.repository.tickets(new Date(8.64e15))) {
+    // Solved tickets have no running clock: only open ones are read.
+    for await (const page of this.repository.tickets(null)) {
       for (const { row, events } of page) items.push(...atRiskOf(evaluateTicket(row, events, set, now), now, withinMinutes * 60_000));
     }
     items.sort((a, b) => (a.due_at < b.due_at ? -1 : a.due_at > b.due_at ? 1 : 0));
