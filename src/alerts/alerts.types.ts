@@ -1,5 +1,5 @@
 /**
- * The alert-delivery contract (docs: README "Alerts"): what a caller asks for (AlertRequest),
+ * The alert-delivery contract (docs/sla.md, "Alerts"): what a caller asks for (AlertRequest),
  * what the log keeps (AlertLogItem, the JSON of GET /monitoring/alerts).
  */
 
