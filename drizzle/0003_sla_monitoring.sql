@@ -48,4 +48,5 @@ ALTER TABLE "sla_ticket_marks" ADD CONSTRAINT "sla_ticket_marks_ticket_id_ticket
 CREATE UNIQUE INDEX "sla_alerts_dedupe_idx" ON "sla_alerts" USING btree ("dedupe_key");--> statement-breakpoint
 CREATE INDEX "sla_alerts_created_idx" ON "sla_alerts" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "sla_alerts_status_idx" ON "sla_alerts" USING btree ("status","created_at");--> statement-breakpoint
+CREATE INDEX "sla_alerts_open_idx" ON "sla_alerts" USING btree ("kind") WHERE "sla_alerts"."resolved_at" is null;--> statement-breakpoint
 CREATE INDEX "tickets_updated_at_idx" ON "tickets" USING btree ("updated_at");

@@ -255,6 +255,8 @@ export const slaAlerts = pgTable(
     uniqueIndex('sla_alerts_dedupe_idx').on(t.dedupeKey),
     index('sla_alerts_created_idx').on(t.createdAt),
     index('sla_alerts_status_idx').on(t.status, t.createdAt),
+    // The sweep reads the alerts still open (a small set among a long log).
+    index('sla_alerts_open_idx').on(t.kind).where(sql`${t.resolvedAt} is null`),
   ],
 );
 
