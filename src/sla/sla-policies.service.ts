@@ -27,7 +27,7 @@ export function parsePolicyFile(text: string, file: string): PolicySet {
   try {
     raw = parseYaml(text);
   } catch (err) {
-    throw new Error(`SLA_POLICIES_FILE ${file}: not YAML or JSON (${(err as Error).message})`);
+    throw new Error(`SLA_POLICIES_FILE ${file}: not YAML or JSON (${(err as Error).message})`, { cause: err });
   }
   const parsed = PolicySetSchema.safeParse(raw);
   if (!parsed.success) {
@@ -59,7 +59,7 @@ export class SlaPoliciesService {
       try {
         text = readFileSync(file, 'utf8');
       } catch (err) {
-        throw new Error(`SLA_POLICIES_FILE ${file} cannot be read (${(err as Error).message})`);
+        throw new Error(`SLA_POLICIES_FILE ${file} cannot be read (${(err as Error).message})`, { cause: err });
       }
       this.fromFile = parsePolicyFile(text, file);
     }

@@ -34,7 +34,8 @@ const IntervalSchema = z
     end: z.string().regex(HHMM, 'must be HH:MM (00:01-24:00)'),
   })
   .strict()
-  .refine((i) => minutesOf(i.end) > minutesOf(i.start), { message: 'end must be after start', path: ['end'] });
+  // Only when both are well-formed: a malformed time already has its own error.
+  .refine((i) => !HHMM.test(i.start) || !HHMM.test(i.end) || minutesOf(i.end) > minutesOf(i.start), { message: 'end must be after start', path: ['end'] });
 
 const isTimeZone = (tz: string) => {
   try {
