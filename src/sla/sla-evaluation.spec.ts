@@ -30,7 +30,9 @@ describe('evaluation, at-risk, breaches and stats', () => {
   // High (default): first reply 1 h, next reply 2 h, resolution 4 h.
   const escalated = [e('triaged', '09:00', 'processing'), e('resolution', '09:01', 'escalated', 'resolution_agent')];
 
-  it('an escalated High ticket is at risk 45 min in and breached 70 min in (first reply)', () => {
+  it('an escalated High ticket is not at risk 10 min in (under half its target used), is at 45 min, and is breached 70 min in (first reply)', () => {
+    const at10 = evaluateTicket(row(), escalated, DEFAULT_POLICY_SET, T('09:10').getTime());
+    expect(atRiskOf(at10, T('09:10').getTime(), 60 * MIN)).toEqual([]);
     const at45 = evaluateTicket(row(), escalated, DEFAULT_POLICY_SET, T('09:45').getTime());
     expect(at45.view.policy).toEqual({ id: 'high', name: 'High priority' });
     expect(atRiskOf(at45, T('09:45').getTime(), 30 * MIN)).toEqual([

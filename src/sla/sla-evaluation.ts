@@ -50,13 +50,18 @@ export function evaluateTicket(row: SlaTicketRow, events: readonly StoredClockEv
 
 const isSolved = (status: string) => status === 'resolved' || status === 'closed';
 
-/** Running clocks of an open ticket that reach their target within `withinMs` (not yet breached). */
+/**
+ * Running clocks of an open ticket that reach their target within `withinMs` (not yet breached)
+ * and have used at least half of it: a fresh ticket with a one-hour target is not "about to
+ * breach" the moment it arrives, and must not raise an alert for every new ticket.
+ */
 export function atRiskOf(e: TicketEvaluation, now: number, withinMs: number): AtRiskItem[] {
   const v = e.view;
   if (isSolved(v.status) || !e.policy) return [];
   const items: AtRiskItem[] = [];
   for (const c of v.metrics) {
     if (c.state !== 'running' || c.breached || c.due_at === null) continue;
+    if (c.elapsed_minutes < c.target_minutes / 2) continue;
     const due = Date.parse(c.due_at);
     if (due - now > withinMs) continue;
     items.push({ ...brief(v), policy_id: e.policy.id, metric: c.metric, due_at: c.due_at, remaining_minutes: Math.round(((due - now) / 60_000) * 100) / 100 });
