@@ -58,6 +58,14 @@ const MONITORING: Json = {
   sla_targets: { sla_compliance: 0.95, avg_resolution_time: 24 },
 };
 const PUT_ID = 'fuzz-put-target';
+/** A policy set using every feature (calendar, holidays, match, business hours, actions), for near-valid mutations. */
+const SLA_POLICIES = {
+  calendars: [{ id: 'office', time_zone: 'Europe/Berlin', hours: { mon: [{ start: '09:00', end: '17:00' }], fri: [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '24:00' }] }, holidays: ['2026-12-25', { date: '2026-12-26', name: 'Boxing Day' }] }],
+  policies: [
+    { id: 'high', name: 'High', match: { priority: ['High'], channel: ['email'] }, business_hours: 'office', targets: { first_reply_time: '1h', next_reply_time: 90, resolution_time: '8h' }, actions: [{ metric: 'resolution_time', before: 60, action: 'escalate' }] },
+    { id: 'rest', targets: { first_reply_time: '4h', periodic_update: '1.5h', requester_wait_time: 600, agent_work_time: 300, resolution_time: '24h' } },
+  ],
+};
 
 let ticketId = '';
 /** Tickets in different states (resolved, waiting for the customer, escalated) for fuzzed events. */
@@ -84,6 +92,8 @@ function routes(): Route[] {
     { name: 'POST /approvals/:id/reject', method: 'post', path: () => `/approvals/${approvalId}/reject`, example: { reason: 'Not a duplicate: a second seat.', approver: 'fuzz' }, alsoExpected: [409] },
     { name: 'POST /approvals/:id/approve', method: 'post', path: () => `/approvals/${approvalId}/approve`, example: { reason: 'ok' }, alsoExpected: [409] },
     { name: 'PUT /knowledge-base/articles/:id', method: 'put', path: () => `/knowledge-base/articles/${PUT_ID}`, example: ARTICLE },
+    { name: 'PUT /monitoring/policies', method: 'put', path: () => '/monitoring/policies', example: SLA_POLICIES, alsoExpected: [412] },
+    { name: 'POST /monitoring/checks', method: 'post', path: () => '/monitoring/checks', example: {}, alsoExpected: [409] },
     { name: 'PUT /knowledge-base/articles/:id (If-Match)', method: 'put', path: () => `/knowledge-base/articles/${PUT_ID}`, example: ARTICLE, headers: { 'If-Match': '"1"' }, alsoExpected: [412] },
     {
       name: 'POST /knowledge-base/import',
