@@ -314,13 +314,13 @@ describeEachDatabase('alert delivery while the webhook is down', (db) => {
     expect(failed.map((a: { id: string }) => a.id)).toEqual([alert.id]);
 
     const active = new Set([alert.dedupe_key]);
-    expect(await alerts.sweep(active, later(t0, 0.5))).toEqual({ renotified: 0, retried: 0, resolved: 0 }); // not due yet
-    expect(await alerts.sweep(active, later(t0, 1))).toEqual({ renotified: 0, retried: 1, resolved: 0 }); // still down
+    expect(await alerts.sweep(active, later(t0, 0.5))).toEqual({ renotified: 0, retried: 0, digested: 0, resolved: 0, interrupted: 0 }); // not due yet
+    expect(await alerts.sweep(active, later(t0, 1))).toEqual({ renotified: 0, retried: 1, digested: 0, resolved: 0, interrupted: 0 }); // still down
     const again = (await http().get(`/monitoring/alerts/${alert.id}`).set('authorization', `Bearer ${READ}`).expect(200)).body;
     expect(again).toMatchObject({ status: 'failed', attempts: 4, renotify_at: later(t0, 2).toISOString() });
 
     server = await listenOn(port, got);
-    expect(await alerts.sweep(active, later(t0, 2))).toEqual({ renotified: 0, retried: 1, resolved: 0 });
+    expect(await alerts.sweep(active, later(t0, 2))).toEqual({ renotified: 0, retried: 1, digested: 0, resolved: 0, interrupted: 0 });
     expect(got).toHaveLength(1);
     expect(got[0]!.headers['idempotency-key']).toBe(`${alert.id}:1`);
     expect(verifies(got[0]!.headers, got[0]!.raw)).toBe(true);
@@ -365,5 +365,13 @@ describe('alert delivery with no channel configured', () => {
     expect(res.body.monitoring_result.alerts_sent).toBe(false);
     expect(res.body.monitoring_result.dashboard_report).toContain('not sent — no alert channel is configured (set ALERT_WEBHOOK_URL or ALERT_GENERIC_WEBHOOK_URL)');
     expect((await request(app.getHttpServer()).get('/monitoring/alerts?status=not_configured').expect(200)).body.alerts).toHaveLength(2);
+  });
+
+  it('raiseMany beyond ALERT_MAX_PER_CHECK: no digest to nowhere — each alert is logged not_configured, for a check to send once a channel is set', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => breach(`T-none-${i}`, { dedupeKey: `breach:T-none-${i}:first_reply_time` }));
+    expect(await app.get(AlertDispatcher).raiseMany(many)).toEqual({ created: 12, delivered_individually: 0, digested: 0 });
+    const logged = (await request(app.getHttpServer()).get('/monitoring/alerts?status=not_configured&limit=100').expect(200)).body.alerts;
+    expect(logged.filter((a: { ticket_id: string | null }) => a.ticket_id?.startsWith('T-none-'))).toHaveLength(12);
+    expect((await request(app.getHttpServer()).get('/monitoring/alerts?kind=digest').expect(200)).body.alerts).toEqual([]);
   });
 });

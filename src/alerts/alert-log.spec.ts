@@ -52,8 +52,8 @@ const down = (channel: 'slack' | 'generic' = 'slack', attempts = 3): ChannelResu
 });
 
 /** Applies a round to a row, as the dispatcher records it. */
-function apply(r: AlertRow, results: ChannelResult[], now: Date): AlertRow {
-  const u = afterRound(r, r.notifications + 1, results, now, RENOTIFY);
+function apply(r: AlertRow, results: ChannelResult[], now: Date, digestId?: string): AlertRow {
+  const u = afterRound(r, r.notifications + 1, results, now, RENOTIFY, digestId);
   return { ...r, ...u, deliveries: u.deliveries as unknown as AlertRow['deliveries'] };
 }
 
@@ -103,6 +103,32 @@ describe('afterRound', () => {
     expect(afterRound(row({ kind: 'metrics' }), 1, [], T0, RENOTIFY)).toMatchObject({ status: 'not_configured', renotifyAt: null });
   });
 
+  it('inside a digest: the digest\'s POSTs count as this alert\'s notification, named by digest_id; reached people → digested, reminder after ALERT_RENOTIFY_MINUTES', () => {
+    const u = afterRound(row(), 1, [ok('slack', 2)], T0, RENOTIFY, 'digest-1');
+    expect(u).toMatchObject({ status: 'digested', notifications: 1, attempts: 2, deliveredAt: T0, renotifyAt: at(240) });
+    expect(u.deliveries).toEqual([{ notification: 1, ...ok('slack', 2), at: T0.toISOString(), digest_id: 'digest-1' }]);
+  });
+
+  it('a digest nobody took: the covered alert is failed and retried on its own backoff, never left digested', () => {
+    let r = apply(row(), [down()], T0, 'digest-1');
+    expect(r).toMatchObject({ status: 'failed', notifications: 0, deliveredAt: null, attempts: 3, renotifyAt: at(1) });
+    // Its retry (on its own or in the next digest) is the same notification 1, and the backoff doubles over both.
+    r = apply(r, [down()], at(1));
+    expect(r).toMatchObject({ status: 'failed', renotifyAt: at(2) });
+    r = apply(r, [ok()], at(2), 'digest-2');
+    expect(r).toMatchObject({ status: 'digested', notifications: 1, renotifyAt: at(242) });
+  });
+
+  it('a reminder of a digested alert: a failed one keeps it digested; one sent on its own makes it delivered', () => {
+    const digested = apply(row(), [ok()], T0, 'digest-1');
+    expect(apply(digested, [down()], at(240))).toMatchObject({ status: 'digested', notifications: 1, renotifyAt: at(241) });
+    expect(apply(digested, [down()], at(240), 'digest-2')).toMatchObject({ status: 'digested', notifications: 1 });
+    expect(apply(digested, [], at(240))).toMatchObject({ status: 'digested', renotifyAt: at(240) });
+    expect(apply(digested, [ok()], at(240))).toMatchObject({ status: 'delivered', notifications: 2, deliveredAt: T0 });
+    // …and a delivered one re-notified through a digest is digested.
+    expect(apply(apply(row(), [ok()], T0), [ok()], at(240), 'digest-2')).toMatchObject({ status: 'digested', notifications: 2, deliveredAt: T0 });
+  });
+
   it('keeps the latest MAX_LOGGED_DELIVERIES results', () => {
     const many = Array.from({ length: MAX_LOGGED_DELIVERIES }, (_, i) => ({ notification: i + 1, ...ok(), at: T0.toISOString() }));
     const u = afterRound(row({ notifications: 50, status: 'delivered', deliveries: many as unknown as AlertRow['deliveries'] }), 51, [ok(), ok('generic')], T0, RENOTIFY);
@@ -135,6 +161,10 @@ describe('planSweep', () => {
     expect(planSweep(candidates, new Set(['k-a', 'k-b', 'k-d', 'k-e']), T0, true)).toEqual({ resolve: ['c'], due: ['a', 'e'] });
   });
 
+  it("lists the due alerts in activeKeys' order (the caller's most urgent first), whatever order the rows come in", () => {
+    expect(planSweep(candidates, new Set(['k-e', 'k-c', 'k-b', 'k-a']), T0, true).due).toEqual(['e', 'c', 'a']);
+  });
+
   it('sends nothing while no channel is configured (resolving still happens)', () => {
     expect(planSweep(candidates, new Set(['k-a']), T0, false)).toEqual({ resolve: ['b', 'c', 'd', 'e'], due: [] });
   });
@@ -159,8 +189,17 @@ describe('the log row', () => {
       delivered_at: T0.toISOString(),
       renotify_at: at(240).toISOString(),
       resolved_at: null,
+      digest_id: null,
       fields: { priority: 'High' },
     });
+  });
+
+  it('toAlertLogItem: digest_id names the digest through which a digested alert last reached people', () => {
+    const digested = apply(apply(row(), [ok()], T0, 'digest-1'), [down()], at(240), 'digest-2');
+    expect(toAlertLogItem(digested)).toMatchObject({ status: 'digested', digest_id: 'digest-1' });
+    expect(toAlertLogItem(apply(digested, [ok()], at(241), 'digest-3')).digest_id).toBe('digest-3');
+    expect(toAlertLogItem(apply(digested, [ok()], at(241))).digest_id).toBeNull();
+    expect(toAlertLogItem(apply(row(), [down()], T0, 'digest-1'))).toMatchObject({ status: 'failed', digest_id: null });
   });
 
   it('outgoing: the stored message with the notification number', () => {

@@ -21,7 +21,7 @@ const MINUTE = 60_000;
 const RETRY_MIN_MS = MINUTE;
 const RETRY_MAX_MS = 30 * MINUTE;
 
-/** Only these are re-notified, retried and resolved by the sweep; `metrics` alerts are sent once. */
+/** Only these are re-notified, retried and resolved by the sweep; `metrics` and `digest` alerts are sent once. */
 export const isRecurring = (kind: string): boolean => kind === 'breach' || kind === 'at_risk';
 
 /**
@@ -72,8 +72,15 @@ export function toAlertLogItem(row: AlertRow): AlertLogItem {
     delivered_at: row.deliveredAt?.toISOString() ?? null,
     renotify_at: row.renotifyAt?.toISOString() ?? null,
     resolved_at: row.resolvedAt?.toISOString() ?? null,
+    digest_id: row.status === 'digested' ? lastDigestId(row.deliveries as unknown as ChannelDelivery[]) : null,
     fields: p.fields ?? {},
   };
+}
+
+/** The digest of the latest notification that reached people (a delivered round of the alert's own clears it). */
+function lastDigestId(deliveries: readonly ChannelDelivery[]): string | null {
+  for (let i = deliveries.length - 1; i >= 0; i--) if (deliveries[i]!.delivered) return deliveries[i]!.digest_id ?? null;
+  return null;
 }
 
 /** One channel's result of one notification (before it is stamped for the log). */
@@ -99,10 +106,12 @@ export interface RoundUpdate {
 
 /**
  * The row after notification `notification` was sent to `results` (empty: no channel is
- * configured). Delivered to any channel: the alert reached people, the next reminder is due in
- * `renotifyMs` (breach/at_risk only). Reached nobody: a first notification is `failed` and retried
- * with a backoff until MAX_DELIVERY_ATTEMPTS; a failed reminder leaves the alert `delivered` (it
- * did reach people) and is retried with the same backoff while the condition lasts.
+ * configured), in a message of its own or, with `digestId`, inside that digest alert (the
+ * digest's POSTs then count as this alert's attempts). Delivered to any channel: the alert reached
+ * people (`delivered`, or `digested`), the next reminder is due in `renotifyMs` (breach/at_risk
+ * only). Reached nobody: a first notification is `failed` and retried with a backoff until
+ * MAX_DELIVERY_ATTEMPTS; a failed reminder leaves the alert as it was (it did reach people) and is
+ * retried with the same backoff while the condition lasts.
  */
 export function afterRound(
   row: Pick<AlertRow, 'kind' | 'status' | 'attempts' | 'notifications' | 'deliveries' | 'deliveredAt'>,
@@ -110,20 +119,25 @@ export function afterRound(
   results: ChannelResult[],
   now: Date,
   renotifyMs: number,
+  digestId?: string,
 ): RoundUpdate {
   const recurring = isRecurring(row.kind);
   const at = now.toISOString();
-  const deliveries = [...(row.deliveries as unknown as ChannelDelivery[]), ...results.map((r) => ({ notification, ...r, at }))].slice(-MAX_LOGGED_DELIVERIES);
+  const via = digestId ? { digest_id: digestId } : {};
+  const logged = results.map((r) => ({ notification, ...r, at, ...via }));
+  const deliveries = [...(row.deliveries as unknown as ChannelDelivery[]), ...logged].slice(-MAX_LOGGED_DELIVERIES);
   const base = { deliveries, lastAttemptAt: now, deliveredAt: row.deliveredAt, notifications: row.notifications };
+  // An alert that reached people keeps saying how it last did while a reminder is not through.
+  const reached: AlertStatus = row.status === 'digested' ? 'digested' : 'delivered';
   if (results.length === 0) {
     // Nothing to send to: said so, and due at once for when a channel is configured (the sweep sends it then).
-    return { ...base, status: row.notifications > 0 ? 'delivered' : 'not_configured', attempts: row.attempts, renotifyAt: recurring ? now : null };
+    return { ...base, status: row.notifications > 0 ? reached : 'not_configured', attempts: row.attempts, renotifyAt: recurring ? now : null };
   }
   const attempts = row.attempts + Math.max(...results.map((r) => r.attempts));
   if (results.some((r) => r.delivered)) {
     return {
       ...base,
-      status: 'delivered',
+      status: digestId ? 'digested' : 'delivered',
       attempts,
       notifications: notification,
       deliveredAt: row.deliveredAt ?? now,
@@ -131,7 +145,7 @@ export function afterRound(
     };
   }
   const retryAt = new Date(now.getTime() + retryDelayMs(deliveries, notification, now));
-  if (row.notifications > 0) return { ...base, status: 'delivered', attempts, renotifyAt: recurring ? retryAt : null };
+  if (row.notifications > 0) return { ...base, status: reached, attempts, renotifyAt: recurring ? retryAt : null };
   return { ...base, status: 'failed', attempts, renotifyAt: recurring && attempts < MAX_DELIVERY_ATTEMPTS ? retryAt : null };
 }
 
@@ -148,16 +162,21 @@ export type SweepCandidate = Pick<AlertRow, 'id' | 'dedupeKey' | 'renotifyAt'>;
 /**
  * A key the check no longer reports is resolved (no more notifications); an active one whose
  * next send is due (a reminder, a retry, an interrupted first send, or one raised while no
- * channel was set) is sent — if a channel is configured now.
+ * channel was set) is sent — if a channel is configured now. `due` is in `activeKeys`' order (the
+ * caller lists the most urgent first): when more are due than ALERT_MAX_PER_CHECK, the first go
+ * out on their own and the rest in a digest.
  */
 export function planSweep(rows: readonly SweepCandidate[], activeKeys: ReadonlySet<string>, now: Date, canSend: boolean): { resolve: string[]; due: string[] } {
+  const rank = new Map<string, number>();
+  for (const key of activeKeys) rank.set(key, rank.size);
   const resolve: string[] = [];
-  const due: string[] = [];
+  const due: { id: string; rank: number }[] = [];
   for (const r of rows) {
-    if (!activeKeys.has(r.dedupeKey)) resolve.push(r.id);
-    else if (canSend && r.renotifyAt && r.renotifyAt.getTime() <= now.getTime()) due.push(r.id);
+    const i = rank.get(r.dedupeKey);
+    if (i === undefined) resolve.push(r.id);
+    else if (canSend && r.renotifyAt && r.renotifyAt.getTime() <= now.getTime()) due.push({ id: r.id, rank: i });
   }
-  return { resolve, due };
+  return { resolve, due: due.sort((a, b) => a.rank - b.rank).map((d) => d.id) };
 }
 
 /** Opaque keyset cursor of the log (newest first): the created_at and id of the last item read. */

@@ -19,7 +19,7 @@ export interface OutgoingAlert {
 
 /** Slack rejects a section whose text is longer than 3,000 characters. */
 const SECTION_MAX = 2_900;
-const EMOJI: Record<AlertKind, string> = { breach: ':rotating_light:', at_risk: ':warning:', metrics: ':rotating_light:' };
+const EMOJI: Record<AlertKind, string> = { breach: ':rotating_light:', at_risk: ':warning:', metrics: ':rotating_light:', digest: ':rotating_light:' };
 
 /** Slack's mrkdwn control characters: a title must not become `<!channel>`. */
 export function slackEscape(text: string): string {

@@ -18,11 +18,18 @@ export class AlertDeliveryDto implements ChannelDelivery {
   @ApiProperty({ example: 2, description: 'HTTP attempts (network errors, timeouts, 429 and 5xx are retried).' }) attempts!: number;
   @ApiProperty({ example: null, nullable: true, description: 'Why not delivered.' }) error!: string | null;
   @ApiProperty({ example: '2026-11-25T10:05:00.000Z' }) at!: string;
+  @ApiPropertyOptional({ example: '9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d', description: 'Present when this notification went out inside a digest alert: its id (the POST was the digest\'s).' })
+  digest_id?: string;
 }
 
 export class AlertLogItemDto implements AlertLogItem {
   @ApiProperty({ example: ALERT_ID }) id!: string;
-  @ApiProperty({ enum: ALERT_KINDS, example: 'breach', description: 'breach / at_risk: from the SLA check (re-notified while it lasts); metrics: a POST /run_performance_monitoring/ alert.' })
+  @ApiProperty({
+    enum: ALERT_KINDS,
+    example: 'breach',
+    description:
+      'breach / at_risk: from the SLA check (re-notified while it lasts); metrics: a POST /run_performance_monitoring/ alert; digest: one message for the alerts of a check beyond ALERT_MAX_PER_CHECK.',
+  })
   kind!: AlertKind;
   @ApiProperty({ example: 'breach:T-123:first_reply_time:2026-11-25T09:00:00.000Z', description: 'What the alert is about: one alert per key.' }) dedupe_key!: string;
   @ApiProperty({ example: 'T-123', nullable: true }) ticket_id!: string | null;
@@ -31,7 +38,8 @@ export class AlertLogItemDto implements AlertLogItem {
   @ApiProperty({
     enum: ALERT_STATUSES,
     example: 'delivered',
-    description: 'pending: being sent; delivered: a channel answered 2xx; failed: none did (breach/at_risk alerts are retried); not_configured: no channel was set.',
+    description:
+      'pending: being sent; delivered: a channel answered 2xx to its own message; digested: it reached people inside a digest alert (digest_id); failed: no channel took it (breach/at_risk alerts are retried); not_configured: no channel was set.',
   })
   status!: AlertStatus;
   @ApiProperty({ example: 2, description: 'HTTP attempts over every notification (channels in parallel: the most any one needed).' }) attempts!: number;
@@ -43,6 +51,8 @@ export class AlertLogItemDto implements AlertLogItem {
   @ApiProperty({ example: '2026-11-25T14:05:00.000Z', nullable: true, description: 'The next send (reminder after ALERT_RENOTIFY_MINUTES, or a retry); null when none is planned.' })
   renotify_at!: string | null;
   @ApiProperty({ example: null, nullable: true, description: 'When the SLA check found the condition over (no more notifications).' }) resolved_at!: string | null;
+  @ApiProperty({ example: null, nullable: true, description: 'The digest alert through which this alert last reached people (status digested); null otherwise.' })
+  digest_id!: string | null;
   @ApiProperty({
     type: 'object',
     additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }], nullable: true },

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, inArray, isNull, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, type SQL } from 'drizzle-orm';
 import { Database } from '../database/database.js';
 import { slaAlerts } from '../database/schema.js';
 import type { AlertRow, RoundUpdate, SweepCandidate } from './alert-log.js';
@@ -16,6 +16,11 @@ export interface AlertFilter {
   limit: number;
 }
 
+/** Rows per statement when many are written at once (well under PostgreSQL's 65,535 parameters). */
+const CHUNK = 500;
+/** Kinds the sweep keeps sending while their condition lasts (the others are sent once). */
+const RECURRING = ['breach', 'at_risk'];
+
 /** The alert log. Every time written here comes from a JavaScript Date (milliseconds), so the keyset cursor compares equal. */
 @Injectable()
 export class AlertsRepository {
@@ -24,6 +29,17 @@ export class AlertsRepository {
   /** The row when this caller's insert won; undefined when the key was raised before (by anyone). */
   async insert(row: NewAlertRow): Promise<AlertRow | undefined> {
     const [inserted] = await this.database.db.insert(slaAlerts).values(row).onConflictDoNothing({ target: slaAlerts.dedupeKey }).returning();
+    return inserted;
+  }
+
+  /** The rows whose insert won (a key raised before, by anyone, is skipped), in no particular order. */
+  async insertMany(rows: readonly NewAlertRow[]): Promise<AlertRow[]> {
+    // In key order: two instances inserting overlapping keys then wait on each other, never deadlock.
+    const sorted = [...rows].sort((a, b) => (a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0));
+    const inserted: AlertRow[] = [];
+    for (let i = 0; i < sorted.length; i += CHUNK) {
+      inserted.push(...(await this.database.db.insert(slaAlerts).values(sorted.slice(i, i + CHUNK)).onConflictDoNothing({ target: slaAlerts.dedupeKey }).returning()));
+    }
     return inserted;
   }
 
@@ -46,12 +62,53 @@ export class AlertsRepository {
     return row;
   }
 
+  /** The same round's outcome for several rows (the covered alerts of a digest). */
+  async recordMany(ids: readonly string[], update: RoundUpdate): Promise<number> {
+    let count = 0;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.database.db
+        .update(slaAlerts)
+        .set({ ...update, deliveries: update.deliveries as unknown as Record<string, unknown>[] })
+        .where(inArray(slaAlerts.id, ids.slice(i, i + CHUNK)))
+        .returning({ id: slaAlerts.id });
+      count += rows.length;
+    }
+    return count;
+  }
+
   /** Unresolved breach/at_risk alerts: what the sweep resolves, re-notifies or retries. */
   sweepCandidates(): Promise<SweepCandidate[]> {
     return this.database.db
       .select({ id: slaAlerts.id, dedupeKey: slaAlerts.dedupeKey, renotifyAt: slaAlerts.renotifyAt })
       .from(slaAlerts)
-      .where(and(isNull(slaAlerts.resolvedAt), inArray(slaAlerts.kind, ['breach', 'at_risk'])));
+      .where(and(isNull(slaAlerts.resolvedAt), inArray(slaAlerts.kind, RECURRING)));
+  }
+
+  /**
+   * Sent-once alerts (metrics, digest) still `pending` although raised before `before` (the
+   * delivery lease): their sender died mid-send and nothing would ever retry them. Marked
+   * failed so the log stops saying "being sent"; how many.
+   */
+  async failInterrupted(before: Date): Promise<number> {
+    const rows = await this.database.db
+      .update(slaAlerts)
+      .set({ status: 'failed' })
+      .where(and(eq(slaAlerts.status, 'pending'), notInArray(slaAlerts.kind, RECURRING), lt(slaAlerts.createdAt, before)))
+      .returning({ id: slaAlerts.id });
+    return rows.length;
+  }
+
+  /**
+   * Deletes what the log no longer needs: alerts raised before `before` that are resolved or
+   * were sent once (metrics, digest). An unresolved breach/at_risk alert stays whatever its age:
+   * its row is what stops it being raised again. How many were deleted.
+   */
+  async prune(before: Date): Promise<number> {
+    const rows = await this.database.db
+      .delete(slaAlerts)
+      .where(and(lt(slaAlerts.createdAt, before), or(isNotNull(slaAlerts.resolvedAt), notInArray(slaAlerts.kind, RECURRING))))
+      .returning({ id: slaAlerts.id });
+    return rows.length;
   }
 
   /** Marks alerts resolved (once: a second instance's update finds them resolved already); how many it marked. */
@@ -69,17 +126,23 @@ export class AlertsRepository {
   }
 
   /**
-   * Takes a due alert for sending: moves its next send to `leaseUntil` only if it is still due
-   * and unresolved. PostgreSQL re-checks the condition on the row another instance just
-   * updated, so of two instances claiming at once one gets the row, the other nothing.
+   * Takes due alerts for sending: moves their next send to `leaseUntil` only where still due and
+   * unresolved. PostgreSQL re-checks the condition on a row another instance just updated, so of
+   * two instances claiming at once one gets each row, the other nothing. The rows this caller
+   * took, in no particular order.
    */
-  async claim(id: string, now: Date, leaseUntil: Date): Promise<AlertRow | undefined> {
-    const [row] = await this.database.db
-      .update(slaAlerts)
-      .set({ renotifyAt: leaseUntil, lastAttemptAt: now })
-      .where(and(eq(slaAlerts.id, id), isNull(slaAlerts.resolvedAt), lte(slaAlerts.renotifyAt, now)))
-      .returning();
-    return row;
+  async claimMany(ids: readonly string[], now: Date, leaseUntil: Date): Promise<AlertRow[]> {
+    const claimed: AlertRow[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      claimed.push(
+        ...(await this.database.db
+          .update(slaAlerts)
+          .set({ renotifyAt: leaseUntil, lastAttemptAt: now })
+          .where(and(inArray(slaAlerts.id, ids.slice(i, i + CHUNK)), isNull(slaAlerts.resolvedAt), lte(slaAlerts.renotifyAt, now)))
+          .returning()),
+      );
+    }
+    return claimed;
   }
 
   /** Newest first, keyset-paged on (created_at, id). */

@@ -3,15 +3,17 @@
  * what the log keeps (AlertLogItem, the JSON of GET /monitoring/alerts).
  */
 
-export const ALERT_KINDS = ['breach', 'at_risk', 'metrics'] as const;
+/** digest: one message standing for the alerts of a check beyond ALERT_MAX_PER_CHECK (never re-sent itself). */
+export const ALERT_KINDS = ['breach', 'at_risk', 'metrics', 'digest'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /**
- * pending: being sent for the first time; delivered: at least one channel answered 2xx (the
- * alert reached people); failed: no channel did (the sweep retries breach/at_risk alerts);
- * not_configured: no channel was set when it was raised.
+ * pending: being sent for the first time; delivered: at least one channel answered 2xx to its
+ * own message (the alert reached people); digested: it reached people inside a digest alert
+ * (`digest_id`) instead — its latest notification went out that way; failed: no channel took it
+ * (the sweep retries breach/at_risk alerts); not_configured: no channel was set when it was raised.
  */
-export const ALERT_STATUSES = ['pending', 'delivered', 'failed', 'not_configured'] as const;
+export const ALERT_STATUSES = ['pending', 'delivered', 'digested', 'failed', 'not_configured'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 /** slack: ALERT_WEBHOOK_URL (Slack-compatible body); generic: ALERT_GENERIC_WEBHOOK_URL (the structured alert). */
@@ -51,6 +53,8 @@ export interface ChannelDelivery {
   /** Why not delivered, in words (never the URL, never the body). */
   error: string | null;
   at: string;
+  /** Set when this notification went out inside a digest alert: that alert's id (the POST was the digest's). */
+  digest_id?: string;
 }
 
 /** A row of the delivery log (GET /monitoring/alerts). Times are ISO-8601 UTC. */
@@ -75,6 +79,8 @@ export interface AlertLogItem {
   /** The next send (re-notification or retry); null when none is planned. */
   renotify_at: string | null;
   resolved_at: string | null;
+  /** The digest alert through which this alert last reached people (status `digested`); null otherwise. */
+  digest_id: string | null;
   fields: Record<string, AlertFieldValue>;
 }
 
@@ -84,11 +90,26 @@ export interface RaiseResult {
   alert: AlertLogItem;
 }
 
+export interface RaiseManyResult {
+  /** Alerts whose insert won (the others were raised before, by anyone: skipped). */
+  created: number;
+  /** Created alerts whose own message reached people. */
+  delivered_individually: number;
+  /** Created alerts that reached people inside the digest (0 when it was not delivered). */
+  digested: number;
+  /** The digest alert, when more than ALERT_MAX_PER_CHECK alerts were created. */
+  digest?: AlertLogItem;
+}
+
 export interface SweepResult {
-  /** Reminders sent for delivered alerts whose condition lasts. */
+  /** Reminders sent for delivered alerts whose condition lasts (in a message of their own or in a digest). */
   renotified: number;
   /** Alerts never delivered yet (failed, interrupted, or raised while no channel was set) sent again. */
   retried: number;
+  /** Of the renotified and retried alerts, those that went out inside a digest that reached people. */
+  digested: number;
   /** Alerts whose key is no longer active: no more notifications. */
   resolved: number;
+  /** Sent-once alerts (metrics, digest) whose sender died mid-send, now marked failed. */
+  interrupted: number;
 }

@@ -105,6 +105,10 @@ export const envSchema = z.object({
   ALERT_GENERIC_WEBHOOK_URL: optionalUrl,
   ALERT_WEBHOOK_SECRET: optionalString,
   ALERT_RENOTIFY_MINUTES: num(240, 1),
+  // Alerts one check sends on their own (new and due alike); the rest go out as one digest.
+  ALERT_MAX_PER_CHECK: num(10, 1),
+  // Resolved and sent-once alerts older than this leave the log (open breaches stay).
+  ALERT_LOG_RETENTION_DAYS: num(90, 1),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -230,13 +230,13 @@ export const slaAlerts = pgTable(
   {
     id: text('id').primaryKey(),
     dedupeKey: text('dedupe_key').notNull(),
-    /** breach | at_risk | metrics (a POST /run_performance_monitoring/ alert) */
+    /** breach | at_risk | metrics (a POST /run_performance_monitoring/ alert) | digest (the alerts of a check beyond ALERT_MAX_PER_CHECK) */
     kind: text('kind').notNull(),
     ticketId: text('ticket_id'),
     metric: text('metric'),
     /** The alert as delivered (Slack-compatible text and the structured fields). */
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
-    /** pending | delivered | failed | not_configured */
+    /** pending | delivered | digested (told through a digest, named in its deliveries) | failed | not_configured */
     status: text('status').notNull(),
     /** Per channel: { channel, url host, delivered, http_status, attempts, error, at }. */
     deliveries: jsonb('deliveries').$type<Record<string, unknown>[]>().notNull().default([]),

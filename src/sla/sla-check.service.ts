@@ -20,13 +20,27 @@ export interface CheckResult {
   at_risk: number;
   alerts_raised: number;
   alerts_renotified: number;
+  /** Alerts (new or due again) that reached people inside a digest instead of a message of their own. */
+  alerts_digested: number;
   actions_taken: number;
 }
 
 const JOB = 'sla-check';
 const HOUR = 3_600_000;
-/** Alerts delivered side by side in one check (webhooks are slow; a storm is not sent at once). */
-const DELIVERY_CONCURRENCY = 4;
+
+const time = (v: unknown) => (typeof v === 'string' ? Date.parse(v) : NaN);
+const rankOf = (a: AlertRequest) => (a.kind === 'breach' ? (a.fields.fulfilled_at ? 1 : 0) : a.kind === 'at_risk' ? 2 : 3);
+/**
+ * The most urgent first, since only the first ALERT_MAX_PER_CHECK go out on their own: open
+ * breaches (most overdue first), breaches already answered late (nothing left to do), then
+ * at-risk clocks (soonest due first).
+ */
+export function urgentFirst(a: AlertRequest, b: AlertRequest): number {
+  const rank = rankOf(a) - rankOf(b);
+  if (rank !== 0) return rank;
+  const at = rankOf(a) === 2 ? 'due_at' : 'breached_at';
+  return (time(a.fields[at]) || 0) - (time(b.fields[at]) || 0);
+}
 
 /** Statuses the check may escalate: with nobody of ours on them and no agent run in flight. */
 const ESCALATABLE = new Set(['reopened', 'failed', 'pending further action']);
@@ -140,12 +154,13 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
       }
     }
 
-    let raised = 0;
-    for (let i = 0; i < raise.length; i += DELIVERY_CONCURRENCY) {
-      const results = await Promise.all(raise.slice(i, i + DELIVERY_CONCURRENCY).map((a) => this.alerts.raise(a, nowDate)));
-      raised += results.filter((r) => r.created).length;
-    }
-    const sweep = await this.alerts.sweep(active, nowDate);
+    // At most ALERT_MAX_PER_CHECK alerts on their own, the most urgent; one digest for the rest.
+    const urgent = [...raise].sort(urgentFirst);
+    const raisedMany = await this.alerts.raiseMany(urgent, nowDate);
+    const raised = raisedMany.created;
+    // The sweep's reminders follow the same order (it sends due keys in the set's order).
+    const sweep = await this.alerts.sweep(new Set([...urgent.map((a) => a.dedupeKey).filter((k) => active.has(k)), ...active]), nowDate);
+    await this.alerts.prune(new Date(now - this.config.env.ALERT_LOG_RETENTION_DAYS * 24 * HOUR));
 
     const result: CheckResult = {
       at: nowDate.toISOString(),
@@ -155,6 +170,7 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
       at_risk: atRisk,
       alerts_raised: raised,
       alerts_renotified: sweep.renotified,
+      alerts_digested: raisedMany.digested + sweep.digested,
       actions_taken: actions,
     };
     const bucket = new Date(Math.floor(now / HOUR) * HOUR);

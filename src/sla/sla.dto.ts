@@ -100,6 +100,8 @@ export class CheckResultDto {
   @ApiProperty({ example: 2 }) at_risk!: number;
   @ApiProperty({ example: 1, description: 'New alerts (already-alerted breaches are not raised again).' }) alerts_raised!: number;
   @ApiProperty({ example: 0 }) alerts_renotified!: number;
+  @ApiProperty({ example: 0, description: 'Alerts (new or re-notified) that reached people inside one digest message instead of their own (beyond ALERT_MAX_PER_CHECK).' })
+  alerts_digested!: number;
   @ApiProperty({ example: 0, description: 'Pre-breach actions taken (priority raised, escalated).' }) actions_taken!: number;
 }
 
