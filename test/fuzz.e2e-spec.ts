@@ -59,7 +59,7 @@ const MONITORING: Json = {
 };
 const PUT_ID = 'fuzz-put-target';
 /** A policy set using every feature (calendar, holidays, match, business hours, actions), for near-valid mutations. */
-const SLA_POLICIES = {
+const SLA_POLICIES: Json = {
   calendars: [{ id: 'office', time_zone: 'Europe/Berlin', hours: { mon: [{ start: '09:00', end: '17:00' }], fri: [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '24:00' }] }, holidays: ['2026-12-25', { date: '2026-12-26', name: 'Boxing Day' }] }],
   policies: [
     { id: 'high', name: 'High', match: { priority: ['High'], channel: ['email'] }, business_hours: 'office', targets: { first_reply_time: '1h', next_reply_time: 90, resolution_time: '8h' }, actions: [{ metric: 'resolution_time', before: 60, action: 'escalate' }] },
