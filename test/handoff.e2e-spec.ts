@@ -134,7 +134,7 @@ describeEachDatabase('hand-off packages delivered to ESCALATION_WEBHOOK_URL', (d
       expect(body.text).toContain(id);
       expect(body.text).toContain('Escalated to security: possible security incident.');
       expect(body.text).toContain('Priority High');
-      expect(body.text).toContain(`SLA due ${body.handoff.sla.deadline}`);
+      expect(body.text).toContain(`SLA resolution time due ${body.handoff.sla.deadline.slice(0, 16).replace('T', ' ')} UTC`);
       expect(body.blocks[0]).toMatchObject({ type: 'section', text: { type: 'mrkdwn' } });
       expect(body.handoff).not.toHaveProperty('delivery');
     });
@@ -162,7 +162,16 @@ describeEachDatabase('hand-off packages delivered to ESCALATION_WEBHOOK_URL', (d
       expect(pkg.articles_consulted[0]).toEqual({ id: 'kb-0022', title: 'Change or verify your account email address', match: expect.any(Number) });
       // A hacked account is not a neutral matter for the customer, however calmly worded.
       expect(pkg.sentiment).toEqual({ label: 'negative', cues: ['reports a security incident, outage, data loss or legal threat'] });
-      expect(pkg.sla).toMatchObject({ priority: 'High', target_hours: 4, breached: false, deadline: new Date(Date.parse(ticket.created_at) + 4 * 3_600_000).toISOString() });
+      // The built-in policies: High resolves within 4 h of creation, as GET /tickets/:id/sla says.
+      expect(pkg.sla).toMatchObject({
+        priority: 'High',
+        metric: 'resolution_time',
+        target_hours: 4,
+        breached: false,
+        deadline: new Date(Date.parse(ticket.created_at) + 4 * 3_600_000).toISOString(),
+      });
+      const clock = (await http().get(`/tickets/${id}/sla`).expect(200)).body.metrics.find((m: { metric: string }) => m.metric === 'resolution_time');
+      expect(pkg.sla.deadline).toBe(clock.due_at);
       expect(pkg.suggested_reply).toMatch(/security team/);
       expect(pkg.suggested_reply).toContain('"Change or verify your account email address" (kb-0022)');
       expect(pkg.suggested_reply).not.toContain('hacked');
@@ -216,7 +225,7 @@ describeEachDatabase('hand-off packages delivered to ESCALATION_WEBHOOK_URL', (d
     const pkg = (await http().get(`/tickets/${id}/handoff`).expect(200)).body;
     expect(pkg).toMatchObject({ reason_kind: 'guardrail', asked: { inquiry_flagged: true }, triage: { category: null, priority: null }, articles_consulted: [] });
     expect(pkg.reason).toMatch(/^A guardrail stopped the inquiry \(prompt injection: [a-z ]+\); a person must review it before anyone replies\.$/);
-    expect(pkg.sla).toMatchObject({ priority: null, target_hours: 24 });
+    expect(pkg.sla).toMatchObject({ priority: null, metric: 'resolution_time', target_hours: 24 });
     const markdown = (await http().get(`/tickets/${id}/handoff`).set('Accept', 'text/markdown').expect(200)).text;
     const [delivered] = receiver.for(id) as [Received];
     for (const text of [pkg.suggested_reply, markdown, JSON.stringify(delivered.body.blocks), delivered.body.text, JSON.stringify(delivered.body.handoff)]) {

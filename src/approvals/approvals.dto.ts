@@ -4,6 +4,8 @@ import { IsIn, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../common/page-query.dto.js';
 import { Optional } from '../common/validation.js';
 import { ACTION_NAMES } from '../actions/account-actions.js';
+import { SLA_METRICS, type SlaMetric } from '../sla/sla-policy.js';
+import type { SlaState } from '../sla/sla-state.js';
 import { PRIORITIES } from '../triage/taxonomy.js';
 import { StoredTicketDto } from '../tickets/tickets.dto.js';
 import { APPROVAL_STATUSES, type ApprovalStatus } from './approvals.schemas.js';
@@ -20,11 +22,31 @@ export class ApprovalTicketDto {
   @ApiProperty({ example: 0, description: 'Customer messages since the agents proposed the action.' }) replies_since!: number;
 }
 
-export class ApprovalSlaDto {
-  @ApiProperty({ example: 'High', nullable: true }) priority!: string | null;
-  @ApiProperty({ example: 4 }) target_hours!: number;
-  @ApiProperty({ example: '2026-11-25T14:00:01.000Z' }) deadline!: string;
-  @ApiProperty({ example: 3.42 }) remaining_hours!: number;
+const CLOCK_STATES: NonNullable<SlaState['state']>[] = ['not_started', 'running', 'paused', 'fulfilled'];
+
+/** The ticket's SLA from its policy clocks (src/sla/sla-state.ts): the same deadline as GET /tickets/:id/sla. */
+export class ApprovalSlaDto implements SlaState {
+  @ApiProperty({ example: 'High', nullable: true, type: String }) priority!: string | null;
+  @ApiProperty({
+    enum: SLA_METRICS,
+    example: 'resolution_time',
+    nullable: true,
+    description: "The policy clock shown: resolution_time when the ticket's policy sets it, else the running clock due first (or a breached one); null when no policy applies.",
+  })
+  metric!: SlaMetric | null;
+  @ApiProperty({ enum: CLOCK_STATES, example: 'running', nullable: true, description: "The clock's state, as in GET /tickets/:id/sla." }) state!: SlaState['state'];
+  @ApiProperty({ example: 4, nullable: true, type: Number, description: 'The policy target (business hours when business_hours).' }) target_hours!: number | null;
+  @ApiProperty({ example: false, nullable: true, type: Boolean, description: "The target counts the policy calendar's working time only." }) business_hours!: boolean | null;
+  @ApiProperty({
+    example: '2026-11-25T14:00:01.000Z',
+    nullable: true,
+    type: String,
+    description:
+      "The clock's due_at (breached_at once breached), as GET /tickets/:id/sla shows it. Null while the clock is paused (its status pauses it, e.g. pending for periodic_update), once it stopped within target, or without a policy.",
+  })
+  deadline!: string | null;
+  @ApiProperty({ example: 3.42, nullable: true, type: Number, description: 'Target minus the time counted so far, counted like the target; negative once breached; null once stopped or without a policy.' })
+  remaining_hours!: number | null;
   @ApiProperty({ example: false }) breached!: boolean;
 }
 
@@ -44,7 +66,7 @@ export class ApprovalDto {
   @ApiProperty({ example: null, nullable: true, description: 'The approver named in the decision, or the API key name.' }) decided_by!: string | null;
   @ApiProperty({ example: null, nullable: true }) reason!: string | null;
   @ApiProperty({ type: ApprovalTicketDto }) ticket!: ApprovalTicketDto;
-  @ApiProperty({ type: ApprovalSlaDto, description: "The ticket's resolution deadline (by priority: 4 / 24 / 72 h)." }) sla!: ApprovalSlaDto;
+  @ApiProperty({ type: ApprovalSlaDto, description: "The ticket's SLA from its policy clocks: the resolution_time clock when the policy sets one." }) sla!: ApprovalSlaDto;
 }
 
 export class ApprovalPageDto {
@@ -84,7 +106,8 @@ export class ApprovalListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     enum: ['requested_at', 'sla_deadline'],
     default: 'requested_at',
-    description: 'requested_at: oldest request first; sla_deadline: the ticket whose resolution deadline comes first (breached ones first).',
+    description:
+      "requested_at: oldest request first; sla_deadline: the earliest policy deadline first (breached ones lead, no deadline last, then id), over at most 5,000 approvals the filter selects (more is a 400: narrow the filter).",
   })
   @Optional()
   @IsIn(['requested_at', 'sla_deadline'])

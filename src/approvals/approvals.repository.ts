@@ -11,18 +11,13 @@ export interface ApprovalFilter {
   priority?: string;
   customer_id?: string;
   ticket_id?: string;
-  sort: 'requested_at' | 'sla_deadline';
+  /** requested_at keyset (the SLA-deadline order is computed by the service, src/approvals/sla-order.ts). */
   after?: { at: Date; id: string };
   limit: number;
 }
 
 export type ApprovalWithTicket = { approval: ApprovalRow; ticket: TicketRow; repliesSince: number };
 
-/**
- * The ticket's resolution deadline in SQL, as ticket-sla.ts computes it (High 4 h, Low 72 h,
- * anything else 24 h), so the queue can be ordered and paged by it.
- */
-const SLA_DEADLINE = sql<Date>`date_trunc('milliseconds', ${tickets.createdAt} + make_interval(hours => case ${tickets.priority} when 'High' then 4 when 'Low' then 72 else 24 end))`;
 /** Millisecond precision, like the cursor (a JavaScript Date): PostgreSQL keeps microseconds. */
 const REQUESTED_AT = sql<Date>`date_trunc('milliseconds', ${approvals.requestedAt})`;
 
@@ -34,21 +29,37 @@ const REPLIES_SINCE = sql<number>`(select count(*) from ${ticketEvents} where ${
 export class ApprovalsRepository {
   constructor(private readonly database: Database) {}
 
+  /** Oldest request first, from `after` on. */
   async list(filter: ApprovalFilter): Promise<ApprovalWithTicket[]> {
-    const key = filter.sort === 'sla_deadline' ? SLA_DEADLINE : REQUESTED_AT;
-    const where: SQL[] = [inArray(approvals.status, filter.status)];
-    if (filter.action) where.push(eq(approvals.action, filter.action));
-    if (filter.priority) where.push(eq(tickets.priority, filter.priority));
-    if (filter.customer_id) where.push(eq(approvals.customerId, filter.customer_id));
-    if (filter.ticket_id) where.push(eq(approvals.ticketId, filter.ticket_id));
-    if (filter.after) where.push(or(gt(key, filter.after.at), and(eq(key, filter.after.at), gt(approvals.id, filter.after.id)))!);
+    const where = conditions(filter);
+    if (filter.after) where.push(or(gt(REQUESTED_AT, filter.after.at), and(eq(REQUESTED_AT, filter.after.at), gt(approvals.id, filter.after.id)))!);
     return this.database.db
       .select({ approval: approvals, ticket: tickets, repliesSince: REPLIES_SINCE })
       .from(approvals)
       .innerJoin(tickets, eq(tickets.id, approvals.ticketId))
       .where(and(...where))
-      .orderBy(asc(key), asc(approvals.id))
+      .orderBy(asc(REQUESTED_AT), asc(approvals.id))
       .limit(filter.limit);
+  }
+
+  /** Every approval the filter selects (ids only, at most `limit`): what the SLA-deadline order is computed over. */
+  candidates(filter: Omit<ApprovalFilter, 'after'>): Promise<{ id: string; ticketId: string }[]> {
+    return this.database.db
+      .select({ id: approvals.id, ticketId: approvals.ticketId })
+      .from(approvals)
+      .innerJoin(tickets, eq(tickets.id, approvals.ticketId))
+      .where(and(...conditions(filter)))
+      .limit(filter.limit);
+  }
+
+  /** The full rows of one page, by approval id (in no particular order). */
+  async byIds(ids: readonly string[]): Promise<ApprovalWithTicket[]> {
+    if (ids.length === 0) return [];
+    return this.database.db
+      .select({ approval: approvals, ticket: tickets, repliesSince: REPLIES_SINCE })
+      .from(approvals)
+      .innerJoin(tickets, eq(tickets.id, approvals.ticketId))
+      .where(inArray(approvals.id, [...ids]));
   }
 
   async get(id: string): Promise<ApprovalWithTicket | undefined> {
@@ -96,3 +107,11 @@ export class ApprovalsRepository {
   }
 }
 
+function conditions(filter: Omit<ApprovalFilter, 'after' | 'limit'>): SQL[] {
+  const where: SQL[] = [inArray(approvals.status, filter.status)];
+  if (filter.action) where.push(eq(approvals.action, filter.action));
+  if (filter.priority) where.push(eq(tickets.priority, filter.priority));
+  if (filter.customer_id) where.push(eq(approvals.customerId, filter.customer_id));
+  if (filter.ticket_id) where.push(eq(approvals.ticketId, filter.ticket_id));
+  return where;
+}

@@ -4,31 +4,48 @@ import { ProblemException, problem } from '../common/problem-details.js';
 import { AppConfig } from '../config/configuration.js';
 import { HandoffService } from '../handoff/handoff.service.js';
 import { HANDOFF_REPLY } from '../resolution/resolution-policy.js';
-import { ticketSla } from '../tickets/ticket-sla.js';
+import { slaStateOf, type SlaState } from '../sla/sla-state.js';
+import { SlaService } from '../sla/sla.service.js';
 import { TicketWorkflow } from '../tickets/ticket-workflow.service.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
 import { TicketsService, type TicketView } from '../tickets/tickets.service.js';
 import type { ApprovalDto } from './approvals.dto.js';
 import { ApprovalsRepository, type ApprovalFilter, type ApprovalWithTicket } from './approvals.repository.js';
 import type { ApprovalStatus, DecisionRequest } from './approvals.schemas.js';
+import { deadlinePage, SLA_SORT_MAX } from './sla-order.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Opaque keyset cursor of the queue: the sort value and id of the last item read. */
+export type ApprovalSort = 'requested_at' | 'sla_deadline';
+
+/**
+ * Opaque keyset cursor of the queue: the sort value and id of the last item read —
+ * `[requested_at, id]`, or `["sla", deadline | null, id]` for the SLA order (a deadline may be
+ * null: those come last). A cursor of the other order is refused.
+ */
 export const approvalCursor = {
-  encode: (at: Date, id: string) => Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url'),
-  decode(value: string): { at: Date; id: string } | undefined {
+  encode(sort: ApprovalSort, at: Date | null, id: string): string {
+    const value = sort === 'sla_deadline' ? ['sla', at?.toISOString() ?? null, id] : [at!.toISOString(), id];
+    return Buffer.from(JSON.stringify(value)).toString('base64url');
+  },
+  decode(value: string, sort: ApprovalSort): { at: Date | null; id: string } | undefined {
     try {
-      const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+      const parts = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
+      if (!Array.isArray(parts)) return undefined;
+      const sla = parts.length === 3 && parts[0] === 'sla';
+      if (sla !== (sort === 'sla_deadline') || parts.length !== (sla ? 3 : 2)) return undefined;
+      const [at, id] = (sla ? parts.slice(1) : parts) as unknown[];
+      if (typeof id !== 'string' || !UUID.test(id)) return undefined;
+      if (at === null && sla) return { at: null, id };
       const date = typeof at === 'string' ? new Date(at) : undefined;
-      return date && !Number.isNaN(date.getTime()) && typeof id === 'string' && UUID.test(id) ? { at: date, id } : undefined;
+      return date && !Number.isNaN(date.getTime()) ? { at: date, id } : undefined;
     } catch {
       return undefined;
     }
   },
 };
 
-export function toApprovalView({ approval: a, ticket: t, repliesSince }: ApprovalWithTicket, currency: string, now = new Date()): ApprovalDto {
+export function toApprovalView({ approval: a, ticket: t, repliesSince }: ApprovalWithTicket, currency: string, sla: SlaState): ApprovalDto {
   return {
     id: a.id,
     ticket_id: a.ticketId,
@@ -51,7 +68,7 @@ export function toApprovalView({ approval: a, ticket: t, repliesSince }: Approva
       inquiry_excerpt: t.inquiryText.length > 280 ? `${t.inquiryText.slice(0, 279)}…` : t.inquiryText,
       replies_since: repliesSince,
     },
-    sla: ticketSla(t.priority, t.createdAt, now),
+    sla,
   };
 }
 
@@ -76,26 +93,74 @@ export class ApprovalsService implements OnApplicationBootstrap, BeforeApplicati
     private readonly workflow: TicketWorkflow,
     private readonly config: AppConfig,
     private readonly handoff: HandoffService,
+    private readonly sla: SlaService,
   ) {}
 
-  async list(query: Omit<ApprovalFilter, 'after' | 'limit'> & { cursor?: string; limit: number }): Promise<{ approvals: ApprovalDto[]; next_cursor: string | null }> {
-    const after = query.cursor === undefined ? undefined : approvalCursor.decode(query.cursor);
-    if (query.cursor !== undefined && !after) throw ProblemException.validation([{ path: 'cursor', message: 'is not a cursor returned by GET /approvals' }]);
-    const rows = await this.approvals.list({ ...query, after, limit: query.limit + 1 });
-    const page = rows.slice(0, query.limit);
-    const now = new Date();
+  /**
+   * The queue. By requested_at: a keyset page in SQL. By sla_deadline: the deadline comes from
+   * the policy clocks (business hours, pauses), which SQL cannot compute, so every approval the
+   * filter selects (at most SLA_SORT_MAX) is read as ids, its deadline computed, and the order
+   * paged here; only the page's rows are then read in full.
+   */
+  async list(
+    query: Omit<ApprovalFilter, 'after' | 'limit'> & { sort: ApprovalSort; cursor?: string; limit: number },
+  ): Promise<{ approvals: ApprovalDto[]; next_cursor: string | null }> {
+    const { sort, cursor, limit, ...filter } = query;
+    const after = cursor === undefined ? undefined : approvalCursor.decode(cursor, sort);
+    if (cursor !== undefined && !after) throw ProblemException.validation([{ path: 'cursor', message: `is not a cursor returned by GET /approvals with sort=${sort}` }]);
+    const now = Date.now();
+    if (sort === 'sla_deadline') return this.listByDeadline(filter, after, limit, now);
+    const rows = await this.approvals.list({ ...filter, after: after && { at: after.at!, id: after.id }, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const slas = await this.sla.tickets(page.map((r) => r.ticket.id), now);
     const last = page.at(-1);
-    const sortValue = (r: ApprovalWithTicket) => (query.sort === 'sla_deadline' ? new Date(ticketSla(r.ticket.priority, r.ticket.createdAt).deadline) : r.approval.requestedAt);
     return {
-      approvals: page.map((r) => toApprovalView(r, this.config.env.ACCOUNT_CURRENCY, now)),
-      next_cursor: rows.length > query.limit && last ? approvalCursor.encode(sortValue(last), last.approval.id) : null,
+      approvals: page.map((r) => this.view(r, slaStateOf(slas.get(r.ticket.id)))),
+      next_cursor: rows.length > limit && last ? approvalCursor.encode(sort, last.approval.requestedAt, last.approval.id) : null,
+    };
+  }
+
+  private async listByDeadline(
+    filter: Omit<ApprovalFilter, 'after' | 'limit'>,
+    after: { at: Date | null; id: string } | undefined,
+    limit: number,
+    now: number,
+  ): Promise<{ approvals: ApprovalDto[]; next_cursor: string | null }> {
+    const candidates = await this.approvals.candidates({ ...filter, limit: SLA_SORT_MAX + 1 });
+    if (candidates.length > SLA_SORT_MAX) {
+      throw ProblemException.validation(
+        [{ path: 'sort', message: `sla_deadline orders at most ${SLA_SORT_MAX} approvals and this filter selects more: narrow it (status, action, priority, customer_id, ticket_id) or use sort=requested_at` }],
+      );
+    }
+    const slas = await this.sla.tickets(candidates.map((c) => c.ticketId), now);
+    const states = new Map<string, SlaState>();
+    const keys = candidates.map((c) => {
+      const state = slaStateOf(slas.get(c.ticketId));
+      states.set(c.id, state);
+      return { id: c.id, deadline: state.deadline === null ? null : Date.parse(state.deadline) };
+    });
+    const { page, more } = deadlinePage(keys, after && { id: after.id, deadline: after.at?.getTime() ?? null }, limit);
+    const rows = new Map((await this.approvals.byIds(page.map((k) => k.id))).map((r) => [r.approval.id, r]));
+    const last = page.at(-1);
+    return {
+      // An approval gone between the two reads (none are deleted today) is left out of its page.
+      approvals: page.flatMap((k) => {
+        const row = rows.get(k.id);
+        return row ? [this.view(row, states.get(k.id)!)] : [];
+      }),
+      next_cursor: more && last ? approvalCursor.encode('sla_deadline', last.deadline === null ? null : new Date(last.deadline), last.id) : null,
     };
   }
 
   async get(id: string): Promise<ApprovalDto> {
     const row = UUID.test(id) ? await this.approvals.get(id) : undefined;
     if (!row) throw notFound(id);
-    return toApprovalView(row, this.config.env.ACCOUNT_CURRENCY);
+    const slas = await this.sla.tickets([row.ticket.id]);
+    return this.view(row, slaStateOf(slas.get(row.ticket.id)));
+  }
+
+  private view(row: ApprovalWithTicket, sla: SlaState): ApprovalDto {
+    return toApprovalView(row, this.config.env.ACCOUNT_CURRENCY, sla);
   }
 
   /**

@@ -11,7 +11,7 @@ const MARKDOWN_EXAMPLE = `# Hand-off: ticket 0f8e9c1a-3b7d-4a51-9a52-6f0e7a2d1c4
 
 **Why a person is needed:** Escalated to security: possible security incident.
 
-- **Status:** escalated · **priority** High · **SLA** due 2026-11-25T14:00:01.198Z (3.3 h left)
+- **Status:** escalated · **priority** High · **SLA** resolution time due 2026-11-25 14:00 UTC (in 3.3 h)
 …`;
 
 @ApiTags('tickets')

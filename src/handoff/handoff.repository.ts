@@ -41,7 +41,7 @@ export class HandoffRepository {
   }
 
   /** Everything the package is built from; undefined when the ticket does not exist. */
-  async load(id: string, ticket?: TicketRow): Promise<Omit<HandoffInput, 'escalationChannel'> | undefined> {
+  async load(id: string, ticket?: TicketRow): Promise<Omit<HandoffInput, 'escalationChannel' | 'sla'> | undefined> {
     const row = ticket ?? (await this.ticket(id));
     if (!row) return undefined;
     const events = await this.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, id)).orderBy(asc(ticketEvents.id));

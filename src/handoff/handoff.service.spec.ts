@@ -3,6 +3,10 @@ import { Logger } from '@nestjs/common';
 import { ProblemException } from '../common/problem-details.js';
 import { loadConfig } from '../config/configuration.js';
 import type { TicketEventRow, TicketRow } from '../database/schema.js';
+import { evaluateTicket } from '../sla/sla-evaluation.js';
+import { DEFAULT_POLICY_SET } from '../sla/sla-policy.js';
+import type { SlaService } from '../sla/sla.service.js';
+import type { TicketSlaView } from '../sla/sla.types.js';
 import type { HandoffDelivery, HandoffPackage } from './handoff.js';
 import type { HandoffEvent, HandoffRepository } from './handoff.repository.js';
 import { HandoffService } from './handoff.service.js';
@@ -88,6 +92,15 @@ class FakeRepository {
   }
 }
 
+/** SlaService over the fake's ticket: its clocks under the built-in policies (High: 4 h resolution). */
+class FakeSla {
+  constructor(private readonly repo: FakeRepository) {}
+  async tickets(ids: string[], now = Date.now()): Promise<Map<string, TicketSlaView>> {
+    const events = this.repo.events.map((e) => ({ type: e.type, actor: e.actor, at: e.at, status: typeof e.data.status === 'string' ? e.data.status : null }));
+    return new Map(ids.filter((id) => id === ID).map((id) => [id, evaluateTicket(this.repo.ticketRow, events, DEFAULT_POLICY_SET, now).view]));
+  }
+}
+
 class FakeWebhook {
   configured = true;
   sent: HandoffPackage[] = [];
@@ -99,7 +112,7 @@ class FakeWebhook {
 }
 
 function setup(repo = new FakeRepository(), webhook = new FakeWebhook()) {
-  const service = new HandoffService(repo as unknown as HandoffRepository, webhook as unknown as HandoffWebhook, loadConfig({}));
+  const service = new HandoffService(repo as unknown as HandoffRepository, webhook as unknown as HandoffWebhook, loadConfig({}), new FakeSla(repo) as unknown as SlaService);
   return { service, repo, webhook };
 }
 
@@ -205,14 +218,25 @@ describe('HandoffService', () => {
     service.escalated(ID);
     await service.idle();
     // As a process that stored it right after the escalation, 6 h ago, and died before sending leaves it.
-    const asBuilt = { priority: 'High', target_hours: 4, deadline: new Date(Date.now() - 2 * 3_600_000).toISOString(), remaining_hours: 3.9, breached: false };
+    const asBuilt = {
+      priority: 'High',
+      metric: 'resolution_time' as const,
+      state: 'running' as const,
+      target_hours: 4,
+      business_hours: false,
+      deadline: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+      remaining_hours: 3.9,
+      breached: false,
+    };
     repo.handoff!.sla = asBuilt;
     repo.handoff!.delivery!.status = 'pending';
     webhook.configured = true;
     expect(await service.sweep()).toBe(1);
     expect(webhook.sent).toHaveLength(1);
-    expect(webhook.sent[0]!.sla).toMatchObject({ priority: 'High', breached: true });
+    expect(webhook.sent[0]!.sla).toMatchObject({ priority: 'High', metric: 'resolution_time', breached: true });
     expect(webhook.sent[0]!.sla.remaining_hours).toBeCloseTo(-2, 1);
+    // Breached 2 h ago: the deadline is the instant of the breach, creation + 4 h.
+    expect(webhook.sent[0]!.sla.deadline).toBe(new Date(repo.ticketRow.createdAt.getTime() + 4 * 3_600_000).toISOString());
     expect(webhook.sent[0]).toMatchObject({ status: 'escalated', assignee: null });
     expect(repo.handoff!.sla).toEqual(asBuilt); // stored as built; the API brings it up to date on read
   });

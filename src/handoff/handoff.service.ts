@@ -2,7 +2,8 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { ProblemException, problem } from '../common/problem-details.js';
 import { AppConfig } from '../config/configuration.js';
 import { isDatabaseUnavailable, rootMessage } from '../database/database-errors.js';
-import { ticketSla } from '../tickets/ticket-sla.js';
+import { slaStateOf, type SlaState } from '../sla/sla-state.js';
+import { SlaService } from '../sla/sla.service.js';
 import { buildHandoff, type HandoffDelivery, type HandoffPackage } from './handoff.js';
 import { HandoffRepository } from './handoff.repository.js';
 import { HandoffWebhook, maxDeliveryMs } from './handoff.webhook.js';
@@ -37,6 +38,7 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
     private readonly repository: HandoffRepository,
     private readonly webhook: HandoffWebhook,
     private readonly config: AppConfig,
+    private readonly sla: SlaService,
   ) {}
 
   /**
@@ -66,7 +68,7 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
     const stored = ticket.handoff as HandoffPackage | null;
     if (HANDED_OFF.includes(ticket.status)) {
       const input = await this.repository.load(ticketId, ticket);
-      const fresh = buildHandoff({ ...input!, escalationChannel: this.config.env.ESCALATION_CHANNEL }, now);
+      const fresh = buildHandoff({ ...input!, escalationChannel: this.config.env.ESCALATION_CHANNEL, sla: await this.slaOf(ticketId, now) }, now);
       if (!stored || (ticket.status === 'escalated' && Number(fresh.escalation_event_id) > Number(stored.escalation_event_id))) return fresh;
       const { status, assignee, sla, actions, sentiment } = fresh;
       return { ...stored, status, assignee, sla, actions, sentiment, asked: { ...stored.asked, follow_ups: fresh.asked.follow_ups } };
@@ -76,7 +78,7 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
         problem(404, 'handoff-not-found', `Ticket "${ticketId}" was never handed off to a person (status "${ticket.status}").`, { ticket_status: ticket.status }),
       );
     }
-    return { ...stored, status: ticket.status, assignee: ticket.assignee ?? null, sla: ticketSla(ticket.priority ?? stored.triage.priority, ticket.createdAt, now) };
+    return { ...stored, status: ticket.status, assignee: ticket.assignee ?? null, sla: await this.slaOf(ticketId, now) };
   }
 
   /** Builds and delivers what the outbox holds; returns how many tickets it looked at. */
@@ -132,7 +134,8 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
   private async process(ticketId: string): Promise<void> {
     const input = await this.repository.load(ticketId);
     if (!input || input.ticket.status !== 'escalated') return;
-    const built = buildHandoff({ ...input, escalationChannel: this.config.env.ESCALATION_CHANNEL });
+    const now = new Date();
+    const built = buildHandoff({ ...input, escalationChannel: this.config.env.ESCALATION_CHANNEL, sla: await this.slaOf(ticketId, now) }, now);
     const stored = input.ticket.handoff as HandoffPackage | null;
     let pkg: HandoffPackage;
     if (stored && Number(stored.escalation_event_id) >= Number(built.escalation_event_id)) {
@@ -190,7 +193,12 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
   private async asOfNow(ticketId: string, pkg: HandoffPackage, now = new Date()): Promise<HandoffPackage> {
     const ticket = await this.repository.ticket(ticketId);
     if (!ticket) return pkg;
-    return { ...pkg, status: ticket.status, assignee: ticket.assignee ?? null, sla: ticketSla(ticket.priority ?? pkg.triage.priority, ticket.createdAt, now) };
+    return { ...pkg, status: ticket.status, assignee: ticket.assignee ?? null, sla: await this.slaOf(ticketId, now) };
+  }
+
+  /** The ticket's SLA from its policy clocks at `now`: what GET /tickets/:id/sla shows, in one line. */
+  private async slaOf(ticketId: string, now: Date): Promise<SlaState> {
+    return slaStateOf((await this.sla.tickets([ticketId], now.getTime())).get(ticketId));
   }
 
   /** The database being down is expected now and then (the sweep tries again): a warning; anything else an error. */

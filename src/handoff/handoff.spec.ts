@@ -1,5 +1,8 @@
 import type { AccountActionRow, ApprovalRow, TicketEventRow, TicketRow } from '../database/schema.js';
-import { buildHandoff, escalationEvent, handoffMarkdown, sentimentOf, type HandoffInput } from './handoff.js';
+import { evaluateTicket } from '../sla/sla-evaluation.js';
+import { DEFAULT_POLICY_SET, PolicySetSchema, type PolicySet } from '../sla/sla-policy.js';
+import { slaStateOf, type SlaState } from '../sla/sla-state.js';
+import { buildHandoff as buildPackage, escalationEvent, handoffMarkdown, sentimentOf, type HandoffInput } from './handoff.js';
 
 const ID = '0f8e9c1a-3b7d-4a51-9a52-6f0e7a2d1c44';
 const CREATED = new Date('2026-11-25T10:00:00.000Z');
@@ -43,8 +46,20 @@ function triaged(category: string, priority: string, confidence = 0.8) {
   return { category, priority, confidence, ticket_metadata: { channel: 'email' }, clarification_needed: false };
 }
 
-function input(over: Partial<HandoffInput>): HandoffInput {
+type TestInput = Omit<HandoffInput, 'sla'> & { sla?: SlaState };
+
+function input(over: Partial<HandoffInput>): TestInput {
   return { ticket: ticket(), events: [], approvals: [], actions: [], articleTitles: {}, escalationChannel: 'slack:#support-escalations', ...over };
+}
+
+/** The SLA as HandoffService hands it to the builder: the ticket's policy clocks at `now` (built-in policies unless given). */
+function slaAt(i: TestInput, now: Date, set: PolicySet = DEFAULT_POLICY_SET): SlaState {
+  const events = i.events.map((e) => ({ type: e.type, actor: e.actor, at: e.at, status: typeof e.data.status === 'string' ? e.data.status : null }));
+  return slaStateOf(evaluateTicket(i.ticket, events, set, now.getTime()).view);
+}
+
+function buildHandoff(i: TestInput, now: Date) {
+  return buildPackage({ ...i, sla: i.sla ?? slaAt(i, now) }, now);
 }
 
 beforeEach(() => {
@@ -102,8 +117,17 @@ describe('buildHandoff: a security escalation (escalation rules, articles named 
     ]);
   });
 
-  it('computes the SLA from the priority and the creation time', () => {
-    expect(build().sla).toEqual({ priority: 'High', target_hours: 4, deadline: '2026-11-25T14:00:00.000Z', remaining_hours: 3, breached: false });
+  it("takes the SLA it is given: the policy's resolution clock (built-in High: 4 h from creation)", () => {
+    expect(build().sla).toEqual({
+      priority: 'High',
+      metric: 'resolution_time',
+      state: 'running',
+      target_hours: 4,
+      business_hours: false,
+      deadline: '2026-11-25T14:00:00.000Z',
+      remaining_hours: 3,
+      breached: false,
+    });
   });
 
   it('drafts a reply from the security team, citing the best article and warning about secrets', () => {
@@ -422,6 +446,43 @@ describe('handoffMarkdown', () => {
     expect(lines.filter((l) => l.startsWith('#')).map((l) => l.split(' ')[0])).toEqual(['#', '##', '##', '##', '##', '##']);
     expect(markdown).toMatch(/^# Hand-off: ticket /);
     expect(markdown).toContain('**Why a person is needed:** Escalated: no knowledge-base article fits well enough.');
-    expect(markdown).toMatch(/\*\*SLA\*\* due 2026-11-26T10:00:00.000Z \(23.5 h left\)/);
+    expect(markdown).toContain('**SLA** resolution time due 2026-11-26 10:00 UTC (in 23.5 h)');
+  });
+});
+
+describe('the SLA line: from the policy clocks, in words naming the clock', () => {
+  // Mon–Fri 09:00–17:00 UTC; 2026-11-27 is a Friday.
+  const office = PolicySetSchema.parse({
+    calendars: [{ id: 'office', time_zone: 'UTC', hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ start: '09:00', end: '17:00' }]])) }],
+    policies: [{ id: 'office-hours', business_hours: 'office', targets: { first_reply_time: '1h', resolution_time: '4h' } }],
+  });
+  const friday = new Date('2026-11-27T16:00:00.000Z');
+
+  it('counts business hours: created Friday 16:00 with a 4 h target, due Monday 12:00, shown as working time', () => {
+    const i = input({ ticket: ticket({ createdAt: friday, priority: 'High' }), events: [{ id: 1, ticketId: ID, type: 'resolution', actor: 'system', data: { status: 'escalated' }, at: friday }] });
+    const now = new Date('2026-11-27T16:30:00.000Z');
+    const pkg = buildHandoff({ ...i, sla: slaAt(i, now, office) }, now);
+    expect(pkg.sla).toEqual({
+      priority: 'High',
+      metric: 'resolution_time',
+      state: 'running',
+      target_hours: 4,
+      business_hours: true,
+      deadline: '2026-11-30T12:00:00.000Z',
+      remaining_hours: 3.5,
+      breached: false,
+    });
+    expect(handoffMarkdown(pkg)).toContain('**SLA** resolution time due 2026-11-30 12:00 UTC (3.5 h of business time left)');
+  });
+
+  it('breached, met, paused, another clock, no policy', () => {
+    const base: SlaState = { priority: 'High', metric: 'resolution_time', state: 'running', target_hours: 4, business_hours: false, deadline: '2026-11-25T14:00:00.000Z', remaining_hours: 3, breached: false };
+    const phrase = (over: Partial<SlaState>) => handoffMarkdown(buildHandoff(input({ sla: { ...base, ...over } }), at(0))).match(/\*\*SLA\*\* (.*)$/m)![1];
+    expect(phrase({ breached: true, remaining_hours: -2 })).toBe('resolution time breached (due 2026-11-25 14:00 UTC, 2 h over)');
+    expect(phrase({ state: 'fulfilled', breached: true, remaining_hours: null })).toBe('resolution time breached (due 2026-11-25 14:00 UTC)');
+    expect(phrase({ state: 'fulfilled', deadline: null, remaining_hours: null })).toBe('resolution time met');
+    expect(phrase({ metric: 'periodic_update', state: 'paused', deadline: null, remaining_hours: 0.5 })).toBe('periodic update paused (30 min left)');
+    expect(phrase({ metric: 'first_reply_time', remaining_hours: 0.25 })).toBe('first reply time due 2026-11-25 14:00 UTC (in 15 min)');
+    expect(phrase({ metric: null, state: null, target_hours: null, business_hours: null, deadline: null, remaining_hours: null })).toBe('no SLA policy applies');
   });
 });

@@ -1,5 +1,5 @@
 import type { AccountActionRow, ApprovalRow, TicketEventRow, TicketRow } from '../database/schema.js';
-import { ticketSla, type SlaState } from '../tickets/ticket-sla.js';
+import type { SlaState } from '../sla/sla-state.js';
 import { prioritySignals } from '../triage/priority-rules.js';
 
 /**
@@ -71,6 +71,7 @@ export interface HandoffPackage {
   articles_consulted: HandoffArticle[];
   actions: HandoffAction[];
   sentiment: { label: 'negative' | 'neutral' | 'positive'; cues: string[] };
+  /** From the ticket's SLA policy clocks (src/sla/sla-state.ts), as of when it was built, posted or read. */
   sla: SlaState;
   /** A draft reply for the person to edit: never quotes flagged text, never states an amount. */
   suggested_reply: string;
@@ -88,6 +89,8 @@ export interface HandoffInput {
   articleTitles?: Record<string, string>;
   /** ESCALATION_CHANNEL, when the resolution did not name one. */
   escalationChannel: string;
+  /** The ticket's SLA from its policy clocks (SlaService), computed by the caller at `now`. */
+  sla: SlaState;
 }
 
 /** Longest inquiry and follow-up kept in the package (the ticket has the full text). */
@@ -169,7 +172,7 @@ export function buildHandoff(input: HandoffInput, now: Date = new Date()): Hando
     articles_consulted: articles,
     actions,
     sentiment: sentimentOf([ticket.inquiryText, ...replies.map((e) => e.data.message as string)], str(metadata.customer_history)),
-    sla: ticketSla(ticket.priority ?? str(triage?.priority), ticket.createdAt, now),
+    sla: input.sla,
     suggested_reply: suggestedReply(why.kind, why.team, draftArticle(why.kind, articles), why.action),
     escalation_channel: str(resolution?.escalation_channel) ?? input.escalationChannel,
     delivery: null,
@@ -565,10 +568,32 @@ export function handoffMarkdown(pkg: HandoffPackage): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * The SLA in words, naming the clock: "resolution time due 2026-11-26 14:00 UTC (in 3.4 h)".
+ * With business hours the span is working time ("3.4 h of business time left"), as the clock counts it.
+ */
 export function slaPhrase(sla: SlaState): string {
-  const hours = Math.abs(sla.remaining_hours);
-  const span = hours >= 48 ? `${Math.round(hours / 24)} d` : hours >= 1 ? `${Math.round(hours * 10) / 10} h` : `${Math.round(hours * 60)} min`;
-  return sla.breached ? `breached ${span} ago (due ${sla.deadline})` : `due ${sla.deadline} (${span} left)`;
+  if (!sla.metric) return 'no SLA policy applies';
+  const name = words(sla.metric);
+  const due = sla.deadline ? day(new Date(sla.deadline)) : null;
+  const span = (hours: number) => {
+    const h = Math.abs(hours);
+    const text = h >= 48 ? `${Math.round(h / 24)} d` : h >= 1 ? `${Math.round(h * 10) / 10} h` : `${Math.round(h * 60)} min`;
+    return sla.business_hours ? `${text} of business time` : text;
+  };
+  const left = sla.remaining_hours;
+  if (sla.breached) return `${name} breached${due ? ` (due ${due}${left !== null && left < 0 ? `, ${span(left)} over` : ''})` : ''}`;
+  switch (sla.state) {
+    case 'fulfilled':
+      return `${name} met`;
+    case 'paused':
+      return `${name} paused${left !== null ? ` (${span(left)} left)` : ''}`;
+    case 'not_started':
+      return `${name} not started`;
+    default:
+      if (!due || left === null) return `${name} running`;
+      return `${name} due ${due} (${sla.business_hours ? `${span(left)} left` : `in ${span(left)}`})`;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ function pkg(over: Partial<HandoffPackage> = {}): HandoffPackage {
     articles_consulted: [{ id: 'kb-0001', title: 'Reset your password', match: null }],
     actions: [],
     sentiment: { label: 'neutral', cues: [] },
-    sla: { priority: 'High', target_hours: 4, deadline: '2026-11-25T14:00:00.000Z', remaining_hours: 3, breached: false },
+    sla: { priority: 'High', metric: 'resolution_time', state: 'running', target_hours: 4, business_hours: false, deadline: '2026-11-25T14:00:00.000Z', remaining_hours: 3, breached: false },
     suggested_reply: 'Hello,\n\nThank you for letting us know.\n\nBest regards,\n[Your name]',
     escalation_channel: 'slack:#support-escalations',
     delivery: { status: 'sending', attempts: 0, http_status: null, at: '2026-11-25T10:01:00.000Z', lease_until: null, error: null },
@@ -38,7 +38,7 @@ describe('handoffWebhookBody', () => {
   it('is Slack-compatible: a summary with the ticket, reason, priority and SLA deadline; mrkdwn blocks; the package without its delivery state', () => {
     const body = handoffWebhookBody(pkg());
     expect(body.text).toBe(
-      `:sos: Ticket ${ID} needs a person: Escalated to security: possible security incident. Priority High, SLA due 2026-11-25T14:00:00.000Z (3 h left).`,
+      `:sos: Ticket ${ID} needs a person: Escalated to security: possible security incident. Priority High, SLA resolution time due 2026-11-25 14:00 UTC (in 3 h).`,
     );
     const sections = body.blocks.filter((b) => b.type === 'section') as { text: { type: string; text: string } }[];
     expect(sections).toHaveLength(4);

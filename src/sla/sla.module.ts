@@ -5,16 +5,17 @@ import { AppConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { HandoffModule } from '../handoff/handoff.module.js';
 import { SlaCheckService } from './sla-check.service.js';
-import { SlaPoliciesService } from './sla-policies.service.js';
+import { SlaClocksModule } from './sla-clocks.module.js';
 import { SlaController } from './sla.controller.js';
-import { SlaRepository } from './sla.repository.js';
-import { SlaService } from './sla.service.js';
 
-/** SLA policies and clocks over stored tickets, the scheduled check, at-risk, overview and trends (docs/sla.md). */
+/**
+ * The SLA routes, the scheduled check, at-risk, overview and trends (docs/sla.md). The policies
+ * and clocks themselves live in SlaClocksModule, shared with approvals and hand-offs.
+ */
 @Module({
-  imports: [AppConfigModule, DatabaseModule, AlertsModule, HandoffModule, ScheduleModule.forRoot()],
+  imports: [AppConfigModule, DatabaseModule, SlaClocksModule, AlertsModule, HandoffModule, ScheduleModule.forRoot()],
   controllers: [SlaController],
-  providers: [SlaRepository, SlaPoliciesService, SlaService, SlaCheckService],
-  exports: [SlaService, SlaPoliciesService],
+  providers: [SlaCheckService],
+  exports: [SlaClocksModule],
 })
 export class SlaModule {}

@@ -34,6 +34,21 @@ export class SlaService {
     return evaluateTicket(history.row, history.events, set, now).view;
   }
 
+  /**
+   * Several tickets' clocks at one instant, under one read of the policies (the approval queue,
+   * hand-off packages). Unknown ids are absent from the map. The caller bounds `ids` (a page).
+   */
+  async tickets(ids: readonly string[], now = Date.now()): Promise<Map<string, TicketSlaView>> {
+    const unique = [...new Set(ids)];
+    const out = new Map<string, TicketSlaView>();
+    if (unique.length === 0) return out;
+    const histories = await this.repository.byIds(unique);
+    if (histories.length === 0) return out;
+    const { set } = await this.policies.current();
+    for (const { row, events } of histories) out.set(row.id, evaluateTicket(row, events, set, now).view);
+    return out;
+  }
+
   async atRisk(withinMinutes: number, limit: number, now = Date.now()): Promise<AtRiskResponse> {
     const { set } = await this.policies.current();
     const items: AtRiskItem[] = [];
