@@ -79,7 +79,12 @@ export class MonitoringResultDto {
   @ApiProperty({ type: [MetricDto] }) metrics!: MetricDto[];
   @ApiProperty({ enum: METRIC_NAMES, isArray: true, example: ['sla_compliance'] }) sla_breaches!: string[];
   @ApiProperty({ example: true, description: 'True only when the alert webhook accepted the alert (2xx).' }) alerts_sent!: boolean;
-  @ApiProperty({ example: '## Support performance\n\n| Metric | Value |\n|---|---|\n| Tickets | 2 |' }) dashboard_report!: string;
+  @ApiProperty({
+    example:
+      '## Support performance\n\n| Metric | Value |\n|---|---|\n| Tickets | 2 |\n| Resolved | 1 |\n| Backlog (not resolved) | 1 |\n| Average first response | 1.5 h |\n| Average resolution | 3.5 h |\n| 90th percentile resolution | 3.5 h |\n| Resolved within SLA | 100% |\n| Reopen rate | no data: no ticket was resolved |\n| Customer satisfaction (1-5) | no data: no CSAT score was given |\n\n**SLA status:** no target breached. No alert was needed.',
+    description: 'Markdown. Offline: a template over the computed numbers. OpenAI: the model\'s narrative, returned only if every number in it is one of the computed ones (else the template, with a note).',
+  })
+  dashboard_report!: string;
 }
 
 export class MonitoringResponseDto {
