@@ -51,6 +51,8 @@ export class AlertDispatcher {
    * de-duplicated) as `raise` does; of the ones this call created, the first ALERT_MAX_PER_CHECK
    * are sent on their own and the rest in ONE digest alert. Should the digest reach nobody, the
    * alerts it covered are `failed` with their own retry (the sweep sends them later), never lost.
+   * A breach/at_risk key raised before whose alert was resolved is re-opened and due at once: the
+   * sweep that follows sends it (a reminder), so a condition that comes back is told again.
    */
   async raiseMany(alerts: AlertRequest[], now = new Date()): Promise<RaiseManyResult> {
     alerts.forEach(validate);
@@ -61,6 +63,10 @@ export class AlertDispatcher {
     const lease = this.batchLeaseMs(Math.min(unique.length, max));
     const inserted = new Map((await this.alerts.insertMany(unique.map((a) => this.newRow(a, now, lease)))).map((r) => [r.dedupeKey, r]));
     const rows = unique.flatMap((a) => inserted.get(a.dedupeKey) ?? []);
+    // A key raised before whose alert was resolved is open again: the sweep after this call sends it.
+    const again = unique.filter((a) => isRecurring(a.kind) && !inserted.has(a.dedupeKey)).map((a) => a.dedupeKey);
+    const reopened = again.length ? await this.alerts.reopen(again, now) : 0;
+    if (reopened) this.logger.log(`${reopened} resolved alert${reopened === 1 ? ' is' : 's are'} open again: the sweep sends them as reminders`);
     // With no channel there is nothing to send a digest to: each is logged not_configured, for the sweep to send later.
     const split = this.webhooks.configured ? max : rows.length;
     const own = await this.sendEach(rows.slice(0, split), now);

@@ -126,6 +126,25 @@ export class AlertsRepository {
   }
 
   /**
+   * Breach/at_risk alerts of `keys` that were resolved (the check stopped reporting them) and are
+   * reported again — a reopened ticket whose clock is still breached, a clock that ran again after
+   * a pause, a policy fixed after a bad edit: unresolved and due at `now`, so the sweep that
+   * follows tells people again (a reminder) instead of never. How many were re-opened.
+   */
+  async reopen(keys: readonly string[], now: Date): Promise<number> {
+    let count = 0;
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const rows = await this.database.db
+        .update(slaAlerts)
+        .set({ resolvedAt: null, renotifyAt: now })
+        .where(and(inArray(slaAlerts.dedupeKey, keys.slice(i, i + CHUNK)), isNotNull(slaAlerts.resolvedAt), inArray(slaAlerts.kind, RECURRING)))
+        .returning({ id: slaAlerts.id });
+      count += rows.length;
+    }
+    return count;
+  }
+
+  /**
    * Takes due alerts for sending: moves their next send to `leaseUntil` only where still due and
    * unresolved. PostgreSQL re-checks the condition on a row another instance just updated, so of
    * two instances claiming at once one gets each row, the other nothing. The rows this caller
