@@ -36,11 +36,13 @@ export function securityHeaders(docsPath = '/docs', dashboardPath = '/dashboard'
     },
   });
   const prefix = docsPath.replace(/\/$/, '');
-  const board = dashboardPath.replace(/\/$/, '');
+  const board = dashboardPath.replace(/\/$/, '').toLowerCase();
   return (req, res, next) => {
     const path = req.path;
     const isDocs = path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}-`);
-    const isDashboard = path === board || path.startsWith(`${board}/`);
+    // Routes match whatever the case (Express's default), so /Dashboard is the page too: it gets the page's policy.
+    const lower = path.toLowerCase();
+    const isDashboard = lower === board || lower.startsWith(`${board}/`);
     (isDocs ? docs : isDashboard ? dashboard : api)(req, res, next);
   };
 }

@@ -17,8 +17,8 @@
     agent_work_time: 'Agent work',
     resolution_time: 'Resolution',
   };
-  const ALERT_KINDS = { breach: 'Breach', at_risk: 'At risk', metrics: 'Metrics report' };
-  const ALERT_STATUSES = { pending: 'sending', delivered: 'delivered', failed: 'failed', not_configured: 'no channel configured' };
+  const ALERT_KINDS = { breach: 'Breach', at_risk: 'At risk', metrics: 'Metrics report', digest: 'Digest' };
+  const ALERT_STATUSES = { pending: 'sending', delivered: 'delivered', digested: 'in a digest', failed: 'failed', not_configured: 'no channel configured' };
   const PRIORITY_ORDER = ['High', 'Medium', 'Low'];
   // Colour-blind-safe hues; the series also differ by dash and point shape, so colour is not the only cue.
   const COLORS = { open: '#1f5fbf', atRisk: '#a35a00', breached: '#b3261e', sla: '#1b7a3d', grid: '#d7dbe0', text: '#3c4450' };
@@ -37,7 +37,7 @@
     main: $('main'),
   };
 
-  const state = { timer: undefined, inFlight: undefined, charts: {}, lastOk: undefined, waitingForKey: false, refreshes: 0 };
+  const state = { timer: undefined, inFlight: undefined, again: false, charts: {}, lastOk: undefined, waitingForKey: false, refreshes: 0 };
 
   // ---- formatting -------------------------------------------------------------------------
 
@@ -113,12 +113,14 @@
   // ---- API ------------------------------------------------------------------------------------
 
   class ApiError extends Error {
-    constructor(path, status, body) {
+    /** `key`: the API key the request carried (undefined: none), so a refusal clears only that key. */
+    constructor(path, status, body, key) {
       const detail = body && typeof body.detail === 'string' ? body.detail : undefined;
       super(status ? `${path}: ${status}${detail ? ` — ${detail}` : ''}` : `${path}: ${body}`);
       this.path = path;
       this.status = status;
       this.body = body;
+      this.key = key;
     }
   }
 
@@ -151,7 +153,7 @@
     try {
       res = await fetch(path, { headers, cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (err) {
-      throw new ApiError(path, 0, err && err.name === 'TimeoutError' ? 'no answer in time' : 'the service did not answer');
+      throw new ApiError(path, 0, err && err.name === 'TimeoutError' ? 'no answer in time' : 'the service did not answer', key);
     }
     let body;
     try {
@@ -159,8 +161,8 @@
     } catch {
       body = undefined;
     }
-    if (!res.ok) throw new ApiError(path, res.status, body);
-    if (body === undefined) throw new ApiError(path, 0, 'the answer is not JSON');
+    if (!res.ok) throw new ApiError(path, res.status, body, key);
+    if (body === undefined) throw new ApiError(path, 0, 'the answer is not JSON', key);
     return body;
   }
 
@@ -370,7 +372,12 @@
   }
 
   function refresh() {
-    if (state.inFlight) return state.inFlight;
+    // Asked for while one is on its way (a click, a new or forgotten key): run again once it is
+    // done, so what was asked for (e.g. the key just pasted) is what the page ends up showing.
+    if (state.inFlight) {
+      state.again = true;
+      return state.inFlight;
+    }
     clearTimeout(state.timer);
     state.inFlight = load()
       .catch((err) => {
@@ -383,7 +390,10 @@
         state.refreshes += 1;
         document.body.dataset.refreshes = String(state.refreshes);
         ui.main.removeAttribute('aria-busy');
-        schedule();
+        if (state.again) {
+          state.again = false;
+          refresh();
+        } else schedule();
       });
     return state.inFlight;
   }
@@ -399,7 +409,10 @@
     ]);
     const refused = [overview, trends, alerts].find((r) => r.status === 'rejected' && (r.reason.status === 401 || r.reason.status === 403));
     if (refused) {
-      askForKey(refused.reason);
+      // Refused with a key that is no longer the current one (pasted or forgotten meanwhile): the
+      // new key gets its own try rather than being thrown away as "refused".
+      if (refused.reason.key !== currentKey()) state.again = true;
+      else askForKey(refused.reason);
       return;
     }
     state.waitingForKey = false;
