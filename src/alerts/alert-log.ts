@@ -1,3 +1,4 @@
+import { MAX_STORABLE_MS, MIN_STORABLE_MS } from '../common/timestamp.js';
 import type { slaAlerts } from '../database/schema.js';
 import type { OutgoingAlert } from './alert-messages.js';
 import type { AlertChannel, AlertFieldValue, AlertKind, AlertLogItem, AlertRequest, AlertStatus, ChannelDelivery } from './alerts.types.js';
@@ -189,7 +190,9 @@ export const alertCursor = {
     try {
       const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
       const date = typeof at === 'string' ? new Date(at) : undefined;
-      return date && !Number.isNaN(date.getTime()) && typeof id === 'string' && UUID.test(id) ? { at: date, id } : undefined;
+      // Only instants the database holds (years 0001-9999): a forged one is refused here, not by PostgreSQL.
+      const storable = date !== undefined && date.getTime() >= MIN_STORABLE_MS && date.getTime() <= MAX_STORABLE_MS;
+      return storable && typeof id === 'string' && UUID.test(id) ? { at: date, id } : undefined;
     } catch {
       return undefined;
     }
