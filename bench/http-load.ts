@@ -1,7 +1,7 @@
 /** The app in a child process, loaded with autocannon from this one; RSS read from /proc. */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,10 +47,10 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** bench/server.ts: the real app plus the echo baseline route. */
-export async function startServer(): Promise<Server> {
+/** bench/server.ts: the real app plus the baseline routes; `env` overrides BENCH_ENV (e.g. an existing DATA_DIR). */
+export async function startServer(env: Record<string, string> = {}): Promise<Server> {
   const [cmd, args] = pinned(0, process.execPath, ['--import', './scripts/register-swc.mjs', 'bench/server.ts']);
-  const child = spawn(cmd, args, { env: { ...BENCH_ENV, DATA_DIR: newDataDir() }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(cmd, args, { env: { ...BENCH_ENV, DATA_DIR: newDataDir(), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   // The server prints {"port": N} once listening; anything before it (a warning) is passed on.
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -77,6 +77,35 @@ export async function startServer(): Promise<Server> {
 export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/**
+ * Peak RSS of a process over `work`, in MB above its RSS when it began: the kernel's high-water
+ * mark (VmHWM), reset first through /proc/<pid>/clear_refs (Linux; NaN where that is refused).
+ */
+export async function peakRssDelta<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peak_delta_mb: number }> {
+  const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  let reset = true;
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    reset = false;
+  }
+  const before = status('VmRSS');
+  const result = await work();
+  return { result, peak_delta_mb: reset ? status('VmHWM') - before : NaN };
+}
+
+/** One request at a time: POST (a pre-serialised body) or GET; the time includes reading the whole answer. */
+export async function timedRequest(url: string, path: string, body?: string): Promise<{ ms: number; status: number; bytes: number }> {
+  const started = performance.now();
+  const res = await fetch(`${url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${BENCH_API_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body,
+  });
+  const bytes = (await res.arrayBuffer()).byteLength;
+  return { ms: performance.now() - started, status: res.status, bytes };
 }
 
 export interface LoadResult {

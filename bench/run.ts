@@ -115,6 +115,13 @@ log('database: PGlite and PostgreSQL (bench/db.ts)');
 const database = await databaseBench({ quick, log });
 rows.push(...database.rows);
 
+// ---- issue 7: SLA monitoring at scale (bench/monitoring-scale.ts): large monitoring requests over
+// HTTP, worker threads, the SLA check over stored tickets, the clock arithmetic ----
+const { slaMonitoringBench } = await import('./monitoring-scale.js');
+log('SLA monitoring (bench/monitoring-scale.ts)');
+const slaMonitoring = await slaMonitoringBench({ quick, log });
+rows.push(...slaMonitoring.rows);
+
 // ---- start-up: the built service, as `npm start` runs it ----
 execFileSync(process.execPath, ['scripts/build-if-needed.mjs'], { stdio: 'inherit', env: BENCH_ENV });
 log('start-up: first start (creates the embedded database), then 3 restarts on it');
@@ -210,6 +217,7 @@ writeFileSync(
       monitoring,
       search,
       database: database.result,
+      sla_monitoring: slaMonitoring,
       classifier,
       guardrails,
       startup: { first_start: firstStart, runs: startups, median_ms: startupMs, idle_rss_mb: idleRss },
