@@ -26,6 +26,16 @@ export function slackEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * A line as Slack shows it: the callers' mrkdwn (`*bold*`, entities they escaped) kept, but a raw
+ * `<` or `>` — which no line of ours writes — shown as text, so a ticket field a caller forgot to
+ * escape (an id, a category) can never open `<!channel>`, `<@U…>` or `<url|label>`. Idempotent on
+ * escaped text (`&lt;` has no raw `<`).
+ */
+export function slackText(line: string): string {
+  return line.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -60,7 +70,7 @@ export function genericAlertBody(alert: OutgoingAlert, sentAt: Date) {
  * the structured alert under `alert` for receivers that read JSON.
  */
 export function slackAlertBody(alert: OutgoingAlert, sentAt: Date) {
-  const text = cut([alertHeadline(alert), ...alert.lines].join('\n'), SECTION_MAX);
+  const text = cut([alertHeadline(alert), ...alert.lines.map(slackText)].join('\n'), SECTION_MAX);
   const { extra: _extra, ...structured } = alert;
   return {
     ...alert.extra,

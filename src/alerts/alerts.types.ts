@@ -30,7 +30,7 @@ export interface AlertRequest {
   metric?: string;
   /** One line, e.g. "SLA breached: first reply time on T-123 (High)". Sent as plain text. */
   title: string;
-  /** Slack mrkdwn lines (the caller escapes any customer text in them). */
+  /** Slack mrkdwn lines (the caller escapes any customer text in them; a raw `<` or `>` is sent as text regardless, never as a mention or link). */
   lines: string[];
   /** Structured facts, for the generic webhook and the log. */
   fields: Record<string, AlertFieldValue>;
