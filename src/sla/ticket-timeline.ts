@@ -15,7 +15,8 @@ export interface StoredClockEvent {
  *   creation, which starts the clocks;
  * - a public reply is a person's `agent_reply`, or the agents' answer that resolved the ticket
  *   or asked the customer a question; the agents' holding message when they escalate is not:
- *   the customer still waits for a person;
+ *   the customer still waits for a person; nor is an answer the workflow superseded (the customer
+ *   wrote while it ran: stored with status "queued", the agents ran again);
  * - every event's `data.status` moves the ticket's status.
  */
 export function clockEventOf(e: StoredClockEvent): ClockEvent {
@@ -23,7 +24,9 @@ export function clockEventOf(e: StoredClockEvent): ClockEvent {
   let kind: ClockEvent['kind'] = 'other';
   if (e.type === 'customer_reply') kind = 'customer_message';
   else if (e.type === 'agent_reply') kind = 'public_reply';
-  else if (e.type === 'clarification_requested') kind = 'public_reply';
+  // A question is asked only if it left the ticket waiting on the customer: one the workflow
+  // superseded because the customer wrote meanwhile (status "queued") was never sent.
+  else if (e.type === 'clarification_requested' && status === 'pending further action') kind = 'public_reply';
   else if (e.type === 'resolution' && status === 'resolved') kind = 'public_reply';
   return { at: e.at.getTime(), kind, status };
 }
