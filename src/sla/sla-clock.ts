@@ -137,9 +137,6 @@ export function ticketClocks(timeline: TicketTimeline, { policy, calendar, now }
       fulfil(run('next_reply_time'), at);
       fulfil(run('periodic_update'), at);
       replied = true;
-    } else if (e.kind === 'customer_message') {
-      const next = run('next_reply_time');
-      if (replied && next && !isRunning(next)) open(next, at);
     }
     if (e.status !== undefined) {
       const before = cls;
@@ -158,6 +155,13 @@ export function ticketClocks(timeline: TicketTimeline, { policy, calendar, now }
     }
     // Our reply starts the wait for the next update, unless it solved the ticket.
     if (e.kind === 'public_reply' && cls !== 'solved') open(run('periodic_update'), at);
+    // A customer message waits for our next reply, unless the ticket stays solved after it ("thanks,
+    // that worked"): reply clocks end on a solved ticket. Judged after its status, so a message that
+    // reopens the ticket starts the cycle.
+    if (e.kind === 'customer_message' && cls !== 'solved') {
+      const next = run('next_reply_time');
+      if (replied && next && !isRunning(next)) open(next, at);
+    }
   }
   advance(now);
 
