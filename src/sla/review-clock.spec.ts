@@ -36,3 +36,32 @@ describe('a customer message on a ticket that stays solved', () => {
     expect(c.next_reply_time).toMatchObject({ state: 'running', cycle_started_at: '2026-11-23T09:20:00.000Z', elapsed_minutes: 30, due_at: '2026-11-23T10:20:00.000Z' });
   });
 });
+
+describe('the breach instant does not depend on unrelated events', () => {
+  // Mon-Tue 09:00-17:00 UTC; 2026-11-23 is a Monday. Target 8 business hours from Mon 09:00: reached Mon 17:00.
+  const cal = CalendarSchema.parse({ id: 'c', time_zone: 'UTC', hours: { mon: [{ start: '09:00', end: '17:00' }], tue: [{ start: '09:00', end: '17:00' }] } });
+
+  // The target is used up exactly at Mon 17:00; a reply before Tue 09:00 is in time (a breach is
+  // counted time *past* the target), so the clock goes past it at Tue 09:00, whatever happened overnight.
+  it('without events after the close: breached when counting goes past the target, Tue 09:00', () => {
+    const c = clocks('2026-11-23T09:00:00', [], { resolution_time: 480 }, '2026-11-24T10:00:00', cal);
+    expect(c.resolution_time).toMatchObject({ breached: true, breached_at: '2026-11-24T09:00:00.000Z', due_at: '2026-11-23T17:00:00.000Z', elapsed_minutes: 540 });
+  });
+
+  it('a customer message at Mon 18:30 (after hours) does not move the breach to 18:30', () => {
+    const c = clocks('2026-11-23T09:00:00', [ev('customer_reply', '2026-11-23T18:30:00', 'in_progress')], { resolution_time: 480 }, '2026-11-24T10:00:00', cal);
+    expect(c.resolution_time).toMatchObject({ breached: true, breached_at: '2026-11-24T09:00:00.000Z' });
+  });
+
+  it('a reply at Mon 20:00 is in time; the same reply at Tue 09:30 breached at Tue 09:00', () => {
+    const onTime = clocks('2026-11-23T09:00:00', [ev('agent_reply', '2026-11-23T20:00:00', 'in_progress')], { first_reply_time: 480 }, '2026-11-24T10:00:00', cal);
+    expect(onTime.first_reply_time).toMatchObject({ state: 'fulfilled', breached: false, breaches: 0 });
+    const late = clocks('2026-11-23T09:00:00', [ev('agent_reply', '2026-11-24T09:30:00', 'in_progress')], { first_reply_time: 480 }, '2026-11-24T10:00:00', cal);
+    expect(late.first_reply_time).toMatchObject({ state: 'fulfilled', breached: true, breached_at: '2026-11-24T09:00:00.000Z' });
+  });
+
+  it('at Mon 20:00 the target is used up but not passed: not breached, due at 17:00 (where it fell), not "now"', () => {
+    const c = clocks('2026-11-23T09:00:00', [], { resolution_time: 480 }, '2026-11-23T20:00:00', cal);
+    expect(c.resolution_time).toMatchObject({ state: 'running', breached: false, remaining_minutes: 0, due_at: '2026-11-23T17:00:00.000Z' });
+  });
+});

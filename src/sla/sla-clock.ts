@@ -55,6 +55,8 @@ const MINUTE = 60_000;
 
 class Cycle {
   elapsed = 0;
+  /** When the counted time reached the target (its due time, once used up exactly). */
+  reachedAt: number | undefined;
   breachedAt: number | undefined;
   fulfilledAt: number | undefined;
   constructor(readonly start: number) {}
@@ -119,8 +121,13 @@ export function ticketClocks(timeline: TicketTimeline, { policy, calendar, now }
       const c = r.current;
       if (!c || c.fulfilledAt !== undefined || !COUNTS_IN[r.metric].has(cls)) continue;
       const counted = (span ??= bt.between(t, to));
+      if (c.reachedAt === undefined && c.elapsed + counted >= r.targetMs) c.reachedAt = bt.add(t, r.targetMs - c.elapsed);
       if (c.breachedAt === undefined && c.elapsed + counted > r.targetMs) {
-        c.breachedAt = bt.add(t, r.targetMs - c.elapsed);
+        // The instant counting goes past the target: where it falls, or, when it falls on a closing
+        // time (or the clock stopped right there), the next working instant — never the time of an
+        // unrelated event that happened to start this span, and never before a check that still
+        // saw the clock within target (a reply until then was in time).
+        c.breachedAt = bt.nextOpen(bt.add(t, r.targetMs - c.elapsed));
         r.breaches++;
       }
       c.elapsed += counted;
@@ -188,7 +195,9 @@ function view(r: MetricRun, bt: BusinessTime, cls: StatusClass, now: number, bus
     return { ...common, state: 'fulfilled', remaining_minutes: null, due_at: null, fulfilled_at: iso(c.fulfilledAt) };
   }
   const counting = COUNTS_IN[r.metric].has(cls);
-  const due = c.breachedAt ?? (counting ? bt.add(now, r.targetMs - c.elapsed) : undefined);
+  // Where the target fell (or falls if the clock keeps running): once used up, that point — not
+  // "now" — even if counting only went past it later (breached_at).
+  const due = c.breachedAt !== undefined || counting ? (c.reachedAt ?? bt.add(now, r.targetMs - c.elapsed)) : undefined;
   return {
     ...common,
     state: counting ? 'running' : 'paused',
