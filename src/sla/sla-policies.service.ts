@@ -17,6 +17,14 @@ export interface EffectivePolicies {
   set: PolicySet;
 }
 
+/** SQLSTATE 23505 anywhere in the cause chain (Drizzle wraps the driver's error). */
+function isUniqueViolation(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}
+
 export function policyErrors(error: z.ZodError, prefix = ''): FieldError[] {
   return error.issues.map((i) => ({ path: prefix + (i.path.length ? i.path.join('.') : '(body)'), message: i.message }));
 }
@@ -86,7 +94,16 @@ export class SlaPoliciesService {
     const parsed = PolicySetSchema.safeParse(body);
     if (!parsed.success) throw ProblemException.validation(policyErrors(parsed.error));
     // Stored as given (with defaults filled in): what GET returns is what was validated.
-    const stored = await this.repository.savePolicySet(parsed.data as unknown as Record<string, unknown>, by, ifMatch);
+    const set = parsed.data as unknown as Record<string, unknown>;
+    let stored;
+    try {
+      stored = await this.repository.savePolicySet(set, by, ifMatch);
+    } catch (err) {
+      // The very first sets written at once: no row to lock yet, so both insert and one hits the
+      // primary key. Once more, the row exists and is locked: If-Match is judged (412) or it applies.
+      if (!isUniqueViolation(err)) throw err;
+      stored = await this.repository.savePolicySet(set, by, ifMatch);
+    }
     if (!stored) {
       const now = await this.current();
       throw new ProblemException(
