@@ -42,6 +42,9 @@ export function urgentFirst(a: AlertRequest, b: AlertRequest): number {
   return (time(a.fields[at]) || 0) - (time(b.fields[at]) || 0);
 }
 
+/** The check lost its lease (it outlasted it, or the renewal was refused): it stops. */
+class LeaseLost extends Error {}
+
 /** Statuses the check may escalate: with nobody of ours on them and no agent run in flight. */
 const ESCALATABLE = new Set(['reopened', 'failed', 'pending further action']);
 
@@ -56,6 +59,7 @@ const ESCALATABLE = new Set(['reopened', 'failed', 'pending further action']);
 export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SlaCheck');
   private readonly holder = `${process.pid}-${randomUUID()}`;
+  /** The check this process is running (scheduled or on demand): at most one. */
   private running: Promise<unknown> | undefined;
   private stopping = false;
 
@@ -86,29 +90,60 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
   private async tick(): Promise<void> {
     if (this.running || this.stopping) return;
     try {
-      this.running = this.check();
-      await this.running;
+      await this.check();
     } catch (err) {
       this.logger.error(`SLA check failed: ${(err as Error).message}`);
-    } finally {
+    }
+  }
+
+  /**
+   * One check now (also `POST /monitoring/checks`). Skipped while another check holds the lease —
+   * another instance's, or this process's own: the lease is per process (its holder renews it), so
+   * a second check here is refused before it could take the lease its sibling holds.
+   */
+  check(nowDate = new Date()): Promise<CheckResult | { skipped: string }> {
+    if (this.running) return Promise.resolve({ skipped: 'a check is running in this instance' });
+    const work = this.leased(nowDate).finally(() => {
       this.running = undefined;
-    }
+    });
+    this.running = work;
+    return work;
   }
 
-  /** One check now (also `POST /monitoring/checks`). Skipped while another instance's check holds the lease. */
-  async check(nowDate = new Date()): Promise<CheckResult | { skipped: string }> {
-    const intervalMs = Math.max(this.config.env.SLA_CHECK_INTERVAL_SECONDS * 1000, 60_000);
-    if (!(await this.repository.acquireLease(JOB, this.holder, new Date(Date.now() + 2 * intervalMs)))) {
-      return { skipped: 'another instance is running a check' };
-    }
+  /**
+   * Runs a check under the lease, renewing it while it runs (a timer, and at every page) so a
+   * long check keeps it; one that still lost it (stalled past its lease, another instance took
+   * over) stops at the next page instead of acting alongside the new holder.
+   */
+  private async leased(nowDate: Date): Promise<CheckResult | { skipped: string }> {
+    const leaseMs = 2 * Math.max(this.config.env.SLA_CHECK_INTERVAL_SECONDS * 1000, 60_000);
+    const take = () => this.repository.acquireLease(JOB, this.holder, new Date(Date.now() + leaseMs));
+    if (!(await take())) return { skipped: 'another instance is running a check' };
+    let lost = false;
+    const keep = async () => {
+      lost ||= !(await take());
+      if (lost) throw new LeaseLost();
+    };
+    const heartbeat = setInterval(() => {
+      take().then(
+        (ok) => (lost ||= !ok),
+        () => undefined, // the database is down: the next keep() (or the check itself) fails
+      );
+    }, leaseMs / 4);
+    heartbeat.unref();
     try {
-      return await this.run(nowDate);
+      return await this.run(nowDate, keep);
+    } catch (err) {
+      if (!(err instanceof LeaseLost)) throw err;
+      this.logger.warn('SLA check stopped: it outlasted its lease and another instance took the check over');
+      return { skipped: 'this check outlasted its lease and another instance took over' };
     } finally {
-      await this.repository.releaseLease(JOB, this.holder);
+      clearInterval(heartbeat);
+      if (!lost) await this.repository.releaseLease(JOB, this.holder);
     }
   }
 
-  private async run(nowDate: Date): Promise<CheckResult> {
+  private async run(nowDate: Date, keep: () => Promise<void>): Promise<CheckResult> {
     const started = performance.now();
     const now = nowDate.getTime();
     const withinMs = this.config.env.SLA_AT_RISK_MINUTES * 60_000;
@@ -126,6 +161,7 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
     let actions = 0;
 
     for await (const page of this.repository.tickets(new Date(now - 24 * HOUR))) {
+      await keep(); // still ours before acting on this page (pre-breach actions)
       for (const { row, events } of page) {
         tickets++;
         const e = evaluateTicket(row, events, set, now);
@@ -155,6 +191,7 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
     }
 
     // At most ALERT_MAX_PER_CHECK alerts on their own, the most urgent; one digest for the rest.
+    await keep();
     const urgent = [...raise].sort(urgentFirst);
     const raisedMany = await this.alerts.raiseMany(urgent, nowDate);
     const raised = raisedMany.created;
@@ -173,6 +210,7 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
       alerts_digested: raisedMany.digested + sweep.digested,
       actions_taken: actions,
     };
+    await keep();
     const bucket = new Date(Math.floor(now / HOUR) * HOUR);
     await this.repository.saveSnapshot(bucket, nowDate, { ...stats.finish(), at_risk_minutes: this.config.env.SLA_AT_RISK_MINUTES, check: result });
     await this.repository.pruneSnapshots(new Date(now - this.config.env.SLA_SNAPSHOT_RETENTION_DAYS * 24 * HOUR));
