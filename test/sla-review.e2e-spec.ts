@@ -10,6 +10,7 @@ import { createTestApp } from './helpers/test-app.js';
 
 // Review cases for the SLA checks and policies (docs/sla.md, "Policies", "Scheduled checks").
 const HACKED = { inquiry_text: 'I think someone hacked my account and changed my email', metadata: { channel: 'email', customer_id: 'c-r1' } };
+const MIN = 60_000;
 const POLICIES = { policies: [{ id: 'all', targets: { first_reply_time: '4h', resolution_time: '24h' } }] };
 
 /** Holds the next check at its first page of tickets until released (the spy then goes away). */
@@ -74,6 +75,55 @@ describeEachDatabase('SLA review: policies and checks', (database) => {
     expect('skipped' in (await running)).toBe(false);
     // Afterwards the lease is free again.
     await http().post('/monitoring/checks').expect(200);
+  });
+
+  it('raise_priority goes Low → Medium → High when each priority\'s policy has its own action (each policy\'s action once per cycle)', async () => {
+    const before = (await http().get('/monitoring/policies').expect(200)).body;
+    await http()
+      .put('/monitoring/policies')
+      .send({
+        policies: [
+          { id: 'low', match: { priority: ['Low'] }, targets: { resolution_time: '24h' }, actions: [{ metric: 'resolution_time', before: '23h', action: 'raise_priority' }] },
+          { id: 'medium', match: { priority: ['Medium'] }, targets: { resolution_time: '24h' }, actions: [{ metric: 'resolution_time', before: '22h', action: 'raise_priority' }] },
+          { id: 'high', match: { priority: ['High'] }, targets: { resolution_time: '24h' } },
+        ],
+      })
+      .expect(200);
+    try {
+      const id: string = (await http().post('/tickets').send({ ...HACKED, metadata: { channel: 'email', customer_id: 'c-r2' } }).expect(201)).body.id;
+      await exec(`update tickets set priority = 'Low' where id = '${id}'`);
+      const created = Date.parse((await http().get(`/tickets/${id}`).expect(200)).body.created_at);
+      const checks = app.get(SlaCheckService);
+      const priority = async () => (await http().get(`/tickets/${id}/sla`).expect(200)).body.priority as string;
+
+      await checks.check(new Date(created + 30 * MIN)); // 23.5 h left: nothing yet
+      expect(await priority()).toBe('Low');
+      await checks.check(new Date(created + 61 * MIN)); // < 23 h left under "low": Low → Medium
+      expect(await priority()).toBe('Medium');
+      await checks.check(new Date(created + 62 * MIN)); // 22.97 h left under "medium" (> 22 h): stays
+      expect(await priority()).toBe('Medium');
+      await checks.check(new Date(created + 121 * MIN)); // < 22 h left under "medium": Medium → High
+      expect(await priority()).toBe('High');
+      await checks.check(new Date(created + 180 * MIN)); // High stays
+      const raised = (await http().get(`/tickets/${id}`).expect(200)).body.events.filter((e: { type: string }) => e.type === 'sla_priority_raised');
+      expect(raised.map((e: { data: { from: string; to: string; policy: string } }) => [e.data.from, e.data.to, e.data.policy])).toEqual([
+        ['Low', 'Medium', 'low'],
+        ['Medium', 'High', 'medium'],
+      ]);
+
+      // One policy for every priority: its action runs once per cycle (Low → Medium, no further).
+      await http()
+        .put('/monitoring/policies')
+        .send({ policies: [{ id: 'one', targets: { resolution_time: '24h' }, actions: [{ metric: 'resolution_time', before: '23h', action: 'raise_priority' }] }] })
+        .expect(200);
+      const single: string = (await http().post('/tickets').send({ ...HACKED, metadata: { channel: 'email', customer_id: 'c-r3' } }).expect(201)).body.id;
+      await exec(`update tickets set priority = 'Low' where id = '${single}'`);
+      const singleCreated = Date.parse((await http().get(`/tickets/${single}`).expect(200)).body.created_at);
+      for (const m of [61, 62, 120]) await checks.check(new Date(singleCreated + m * MIN));
+      expect((await http().get(`/tickets/${single}/sla`).expect(200)).body.priority).toBe('Medium');
+    } finally {
+      await http().put('/monitoring/policies').send({ calendars: before.calendars, policies: before.policies }).expect(200);
+    }
   });
 
   // PGlite locks its data directory to one process, so only PostgreSQL can share a schema.

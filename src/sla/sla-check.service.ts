@@ -229,7 +229,9 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
       for (const clock of v.metrics) {
         if (action.metric !== 'any' && action.metric !== clock.metric) continue;
         if (clock.state !== 'running' || clock.breached || clock.remaining_minutes === null || clock.remaining_minutes > action.before) continue;
-        const mark = `${action.action}:${clock.metric}:${clock.cycle_started_at}`;
+        // Each policy's action once per ticket, metric and cycle: a raise moves the ticket under the
+        // next priority's policy, whose own raise_priority (Medium → High) must still run this cycle.
+        const mark = `${action.action}:${policy.id}:${clock.metric}:${clock.cycle_started_at}`;
         if (action.action === 'raise_priority') {
           const i = PRIORITIES.indexOf((v.priority ?? 'Medium') as (typeof PRIORITIES)[number]);
           if (i <= 0) continue; // already High
