@@ -59,6 +59,17 @@ describeEachDatabase('SLA review: policies and checks', (database) => {
     }
   });
 
+  it('a policy set of many megabytes (each list within its limit) is refused: every SLA read would load and validate it', async () => {
+    const holidays = Array.from({ length: 2000 }, (_, i) => ({ date: new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10), name: 'h'.repeat(150) }));
+    const calendars = Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, time_zone: 'Europe/Berlin', hours: { mon: [{ start: '09:00', end: '17:00' }] }, holidays }));
+    const huge = { calendars, policies: [{ id: 'all', business_hours: 'c0', targets: { first_reply_time: '4h' } }] };
+    const res = await http().put('/monitoring/policies').send(huge).expect(400);
+    expect(res.body.errors).toEqual([{ path: '(body)', message: expect.stringContaining('at most 1000000') }]);
+    // A real set with a calendar, holidays and several policies is far below it.
+    await http().put('/monitoring/policies').send({ calendars: [{ ...calendars[0], holidays: holidays.slice(0, 30) }], policies: [{ id: 'all', business_hours: 'c0', targets: { first_reply_time: '4h' } }] }).expect(200);
+    await http().put('/monitoring/policies').send(POLICIES).expect(200);
+  });
+
   it('two checks asked for at once in one instance: one runs, the other is refused (409), as across instances', async () => {
     await http().post('/tickets').send(HACKED).expect(201);
     const checks = app.get(SlaCheckService);

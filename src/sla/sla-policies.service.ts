@@ -17,6 +17,9 @@ export interface EffectivePolicies {
   set: PolicySet;
 }
 
+/** The largest policy set PUT stores, as JSON (about 75,000 holidays' worth). */
+const MAX_SET_BYTES = 1_000_000;
+
 /** SQLSTATE 23505 anywhere in the cause chain (Drizzle wraps the driver's error). */
 function isUniqueViolation(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
@@ -93,6 +96,13 @@ export class SlaPoliciesService {
   async replace(body: unknown, by: string | null, ifMatch?: number): Promise<EffectivePolicies> {
     const parsed = PolicySetSchema.safeParse(body);
     if (!parsed.success) throw ProblemException.validation(policyErrors(parsed.error));
+    // Every SLA read (a ticket's clocks, the approval queue, hand-offs, each check) loads and
+    // validates the stored set: a set of many megabytes (within each list's own limit) would cost
+    // every such request half a second. Real sets are a few kilobytes.
+    const bytes = Buffer.byteLength(JSON.stringify(parsed.data));
+    if (bytes > MAX_SET_BYTES) {
+      throw ProblemException.validation([{ path: '(body)', message: `the policy set is ${bytes} bytes as JSON; at most ${MAX_SET_BYTES} (1 MB)` }]);
+    }
     // Stored as given (with defaults filled in): what GET returns is what was validated.
     const set = parsed.data as unknown as Record<string, unknown>;
     let stored;
