@@ -65,3 +65,22 @@ describe('the breach instant does not depend on unrelated events', () => {
     expect(c.resolution_time).toMatchObject({ state: 'running', breached: false, remaining_minutes: 0, due_at: '2026-11-23T17:00:00.000Z' });
   });
 });
+
+describe('events recorded out of time order (ids follow commits, times follow transaction starts)', () => {
+  it('a reply stored after a later-stamped event counts from where the walk is: never fulfilled before a breach it did not prevent', () => {
+    // 60-min first reply target, due 10:00:00.000. A note's transaction stamped 10:00:00.500 commits
+    // first; the reply's transaction began at 09:59:59.900 but waited for the row lock, so it is
+    // stored after the note with the earlier time. The walk (in stored order) has counted past the
+    // target at the note: the reply cannot then be "met late at 09:59:59.900".
+    const c = clocks(
+      '2026-11-23T09:00:00',
+      [ev('note', '2026-11-23T10:00:00.500', 'in_progress'), ev('agent_reply', '2026-11-23T09:59:59.900', 'in_progress')],
+      { first_reply_time: 60 },
+      '2026-11-23T11:00:00',
+    );
+    const f = c.first_reply_time!;
+    expect(f).toMatchObject({ state: 'fulfilled', breached: true, breached_at: '2026-11-23T10:00:00.000Z' });
+    expect(Date.parse(f.fulfilled_at!)).toBeGreaterThanOrEqual(Date.parse(f.breached_at!));
+    expect(f.elapsed_minutes).toBeCloseTo((Date.parse(f.fulfilled_at!) - Date.parse(f.cycle_started_at!)) / 60_000, 2);
+  });
+});

@@ -136,7 +136,11 @@ export function ticketClocks(timeline: TicketTimeline, { policy, calendar, now }
   };
 
   for (const e of timeline.events) {
-    const at = Math.max(e.at, created);
+    // Stored order (ids) is the order statuses changed in; an event's time is its transaction's
+    // start, so one that waited for the ticket's row lock can be stamped before the event stored
+    // ahead of it. It happens where the walk is: times never go back (no reply fulfilled before a
+    // breach the walk already counted, no cycle starting before the last one ended).
+    const at = Math.max(e.at, t);
     if (at > now) break;
     advance(at);
     if (e.kind === 'public_reply') {
