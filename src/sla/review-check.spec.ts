@@ -37,6 +37,24 @@ function setUp(renewals: boolean[] = []) {
 }
 
 describe('the check lease during a long check', () => {
+  it('a renewal still in flight when the check ends is awaited before the lease is released (it would take it again)', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const { service, acquireLease, release } = setUp();
+    const order: string[] = [];
+    let answer!: (ok: boolean) => void;
+    acquireLease.mockImplementationOnce(async () => true); // the check takes the lease
+    acquireLease.mockImplementationOnce(() => new Promise<boolean>((r) => (answer = r)).then((ok) => (order.push('renewed'), ok))); // the heartbeat
+    const releaseLease = (service as unknown as { repository: { releaseLease: jest.Mock } }).repository.releaseLease;
+    releaseLease.mockImplementation(async () => void order.push('released'));
+    const done = service.check(new Date());
+    await jest.advanceTimersByTimeAsync(30_000); // the heartbeat fires and waits on the database
+    release();
+    await jest.advanceTimersByTimeAsync(0);
+    answer(true);
+    await done;
+    expect(order).toEqual(['renewed', 'released']);
+  });
+
   beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
   afterEach(() => jest.useRealTimers());
 

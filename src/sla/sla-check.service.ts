@@ -124,8 +124,9 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
       lost ||= !(await take());
       if (lost) throw new LeaseLost();
     };
+    let beat: Promise<unknown> = Promise.resolve();
     const heartbeat = setInterval(() => {
-      take().then(
+      beat = take().then(
         (ok) => (lost ||= !ok),
         () => undefined, // the database is down: the next keep() (or the check itself) fails
       );
@@ -139,6 +140,7 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
       return { skipped: 'this check outlasted its lease and another instance took over' };
     } finally {
       clearInterval(heartbeat);
+      await beat; // a renewal still in flight would otherwise take the lease again after the release
       if (!lost) await this.repository.releaseLease(JOB, this.holder);
     }
   }
