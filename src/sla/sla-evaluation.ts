@@ -64,7 +64,10 @@ export function atRiskOf(e: TicketEvaluation, now: number, withinMs: number): At
     if (c.elapsed_minutes < c.target_minutes / 2) continue;
     const due = Date.parse(c.due_at);
     if (due - now > withinMs) continue;
-    items.push({ ...brief(v), policy_id: e.policy.id, metric: c.metric, due_at: c.due_at, remaining_minutes: Math.round(((due - now) / 60_000) * 100) / 100 });
+    // A target used up exactly at a closing time stays due where it fell until counting resumes
+    // and it breaches: 0 minutes left meanwhile, never a negative "due in" (alerts print it unsigned).
+    const left = Math.max(0, due - now);
+    items.push({ ...brief(v), policy_id: e.policy.id, metric: c.metric, due_at: c.due_at, remaining_minutes: Math.round((left / 60_000) * 100) / 100 });
   }
   return items;
 }
