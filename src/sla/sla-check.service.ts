@@ -117,7 +117,7 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
    */
   private async leased(nowDate: Date): Promise<CheckResult | { skipped: string }> {
     const leaseMs = 2 * Math.max(this.config.env.SLA_CHECK_INTERVAL_SECONDS * 1000, 60_000);
-    const take = () => this.repository.acquireLease(JOB, this.holder, new Date(Date.now() + leaseMs));
+    const take = () => this.repository.acquireLease(JOB, this.holder, leaseMs);
     if (!(await take())) return { skipped: 'another instance is running a check' };
     let lost = false;
     const keep = async () => {
@@ -237,10 +237,11 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
         if (action.action === 'raise_priority') {
           const i = PRIORITIES.indexOf((v.priority ?? 'Medium') as (typeof PRIORITIES)[number]);
           if (i <= 0) continue; // already High
-          if (!(await this.repository.mark(v.ticket_id, mark))) continue;
+          if (await this.repository.marked(v.ticket_id, mark)) continue;
           const to = PRIORITIES[i - 1]!;
           const done = await this.repository.applyAction(
             v.ticket_id,
+            mark,
             { priority: { from: v.priority, to } },
             {
               type: 'sla_priority_raised',
@@ -250,9 +251,10 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
           if (done) taken++;
         } else {
           if (!ESCALATABLE.has(v.status)) continue;
-          if (!(await this.repository.mark(v.ticket_id, mark))) continue;
+          if (await this.repository.marked(v.ticket_id, mark)) continue;
           const done = await this.repository.applyAction(
             v.ticket_id,
+            mark,
             { status: { from: v.status, to: 'escalated' } },
             {
               type: 'sla_escalated',

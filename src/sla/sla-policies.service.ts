@@ -77,6 +77,21 @@ export class SlaPoliciesService {
   }
 
   async current(): Promise<EffectivePolicies> {
+    // Every SLA read asks: a version look-up, and the set (up to 1 MB) is read and validated
+    // only when it changed. The parsed calendars stay the same objects, so the business-hours
+    // caches kept per calendar carry over between requests.
+    const head = await this.repository.policySetVersion();
+    const cached = this.cached;
+    if (head && cached && cached.version === head.version && cached.updatedAt === head.updatedAt.getTime()) return cached.policies;
+    const policies = await this.load();
+    // Keyed by the version of the row actually read (a PUT in between gives the next read a new version).
+    if (policies.source === 'api') this.cached = { version: policies.version, updatedAt: Date.parse(policies.updated_at!), policies };
+    return policies;
+  }
+
+  private cached: { version: number; updatedAt: number; policies: EffectivePolicies } | undefined;
+
+  private async load(): Promise<EffectivePolicies> {
     const stored = await this.repository.policySet();
     if (stored) {
       const parsed = PolicySetSchema.safeParse(stored.body);

@@ -18,6 +18,9 @@ export interface StoredPolicySet {
 }
 
 const SOLVED = ['resolved', 'closed'];
+
+/** Rolls back an action another instance already applied for the same mark. */
+class AlreadyApplied extends Error {}
 const PAGE = 2_000;
 
 const ROW = {
@@ -40,6 +43,12 @@ export class SlaRepository {
 
   private get db(): Db {
     return this.database.db;
+  }
+
+  /** The stored set's version only: the policies are parsed again only when it changed. */
+  async policySetVersion(): Promise<{ version: number; updatedAt: Date } | undefined> {
+    const [row] = await this.db.select({ version: slaPolicySets.version, updatedAt: slaPolicySets.updatedAt }).from(slaPolicySets).where(eq(slaPolicySets.id, 'current'));
+    return row;
   }
 
   async policySet(): Promise<StoredPolicySet | undefined> {
@@ -123,8 +132,13 @@ export class SlaRepository {
     return byTicket;
   }
 
-  /** Takes (or renews) the named lease until `until` unless another holder's lease is still valid. */
-  async acquireLease(name: string, holder: string, until: Date): Promise<boolean> {
+  /**
+   * Takes (or renews) the named lease for `ms` unless another holder's lease is still valid. Both
+   * the expiry and the comparison use the database's clock: instances whose clocks disagree
+   * cannot expire each other's lease early or stretch their own.
+   */
+  async acquireLease(name: string, holder: string, ms: number): Promise<boolean> {
+    const until = sql`now() + make_interval(secs => ${ms / 1000})`;
     const rows = await this.db
       .insert(jobLeases)
       .values({ name, holder, leaseUntil: until })
@@ -141,37 +155,51 @@ export class SlaRepository {
     await this.db.delete(jobLeases).where(and(eq(jobLeases.name, name), eq(jobLeases.holder, holder)));
   }
 
-  /** Records `key` for the ticket once; true for the caller that recorded it. */
-  async mark(ticketId: string, key: string): Promise<boolean> {
-    const rows = await this.db.insert(slaTicketMarks).values({ ticketId, key }).onConflictDoNothing().returning({ key: slaTicketMarks.key });
-    return rows.length > 0;
+  /**
+   * Applies a pre-breach action once: in one transaction, the change only if the ticket is still
+   * as the check saw it (`from` status or priority), then the once-only mark `key`, then the
+   * event. A ticket that changed meanwhile (a person took it over) keeps its mark unspent, and
+   * a second instance that applied it first makes this a no-op (its mark exists: rolled back).
+   */
+  async applyAction(
+    ticketId: string,
+    key: string,
+    change: { priority?: { from: string | null; to: string }; status?: { from: string; to: string } },
+    event: { type: string; data: Record<string, unknown> },
+  ): Promise<boolean> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const where: SQL[] = [eq(tickets.id, ticketId)];
+        const set: Partial<typeof tickets.$inferInsert> = {};
+        if (change.priority) {
+          where.push(change.priority.from === null ? sql`${tickets.priority} is null` : eq(tickets.priority, change.priority.from));
+          set.priority = change.priority.to;
+        }
+        if (change.status) {
+          where.push(eq(tickets.status, change.status.from));
+          set.status = change.status.to;
+        }
+        const updated = await tx
+          .update(tickets)
+          .set({ ...set, updatedAt: sql`now()` })
+          .where(and(...where))
+          .returning({ id: tickets.id });
+        if (updated.length === 0) return false;
+        const marked = await tx.insert(slaTicketMarks).values({ ticketId, key }).onConflictDoNothing().returning({ key: slaTicketMarks.key });
+        if (marked.length === 0) throw new AlreadyApplied();
+        await tx.insert(ticketEvents).values({ ticketId, type: event.type, actor: 'system', data: event.data });
+        return true;
+      });
+    } catch (err) {
+      if (err instanceof AlreadyApplied) return false;
+      throw err;
+    }
   }
 
-  /**
-   * Applies a pre-breach action to the ticket with its event, only if the ticket is still as the
-   * check saw it (`from` status or priority): a ticket that changed meanwhile is left alone.
-   */
-  async applyAction(ticketId: string, change: { priority?: { from: string | null; to: string }; status?: { from: string; to: string } }, event: { type: string; data: Record<string, unknown> }): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const where: SQL[] = [eq(tickets.id, ticketId)];
-      const set: Partial<typeof tickets.$inferInsert> = {};
-      if (change.priority) {
-        where.push(change.priority.from === null ? sql`${tickets.priority} is null` : eq(tickets.priority, change.priority.from));
-        set.priority = change.priority.to;
-      }
-      if (change.status) {
-        where.push(eq(tickets.status, change.status.from));
-        set.status = change.status.to;
-      }
-      const updated = await tx
-        .update(tickets)
-        .set({ ...set, updatedAt: sql`now()` })
-        .where(and(...where))
-        .returning({ id: tickets.id });
-      if (updated.length === 0) return false;
-      await tx.insert(ticketEvents).values({ ticketId, type: event.type, actor: 'system', data: event.data });
-      return true;
-    });
+  /** Whether the once-only mark exists (cheap pre-check before a transaction). */
+  async marked(ticketId: string, key: string): Promise<boolean> {
+    const [row] = await this.db.select({ key: slaTicketMarks.key }).from(slaTicketMarks).where(and(eq(slaTicketMarks.ticketId, ticketId), eq(slaTicketMarks.key, key)));
+    return row !== undefined;
   }
 
   /** The hour's snapshot: the latest check of the hour replaces the previous one. */

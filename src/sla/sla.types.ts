@@ -13,8 +13,9 @@ export interface MetricClockView {
   business_hours: boolean;
   /**
    * not_started: nothing to measure yet (no customer message waiting, no reply yet);
-   * running: counting now; paused: the ticket waits on the customer (pending), or it is outside
-   * business hours right now; fulfilled: the cycle ended (a reply, the resolution).
+   * running: counting (outside business hours too: `due_at` then skips the closed time); paused:
+   * the ticket's status pauses this metric (pending on the customer, or on hold for agent work
+   * time); fulfilled: the cycle ended (a reply, the resolution).
    */
   state: 'not_started' | 'running' | 'paused' | 'fulfilled';
   /** The current (or last) cycle went over its target. */
