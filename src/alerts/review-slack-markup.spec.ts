@@ -47,7 +47,7 @@ function rendered(body: ReturnType<typeof slackAlertBody>): string[] {
 
 describe('review: Slack markup from ticket fields', () => {
   it.each(HOSTILE)('%j in the ticket id, status, priority, category and channel: no control sequence in any rendered text', (field) => {
-    const alerts = [alertForBreach(view(field), clock, `breach:${field}`, Date.parse('2026-11-25T10:15:00.000Z')), alertForAtRisk(view(field), clock, { remaining_minutes: 10, due_at: clock.due_at } as never, `at_risk:${field}`)];
+    const alerts = [alertForBreach(view(field), clock, `breach:${field}`), alertForAtRisk(view(field), clock, { remaining_minutes: 10, due_at: clock.due_at } as never, `at_risk:${field}`)];
     const digest = buildDigest(
       alerts.map((a, i) => digestEntryOf({ id: `id-${i}`, kind: a.kind, ticketId: a.ticketId ?? null, metric: a.metric ?? null, payload: { title: a.title, lines: a.lines, fields: a.fields } })),
       { id: 'digest-1', now: new Date('2026-11-25T10:15:00.000Z'), individually: 1, max: 1, reminder: false },

@@ -18,6 +18,6 @@ describe('at risk after a target used up exactly at the close', () => {
     const [item] = atRiskOf(e, now, 60 * 60_000);
     expect(item).toMatchObject({ metric: 'resolution_time', due_at: '2026-11-23T17:00:00.000Z', remaining_minutes: 0 });
     const clock = e.view.metrics.find((m) => m.metric === 'resolution_time')!;
-    expect(alertForAtRisk(e.view, clock, item!, 'k').title).toContain('due in 0 min');
+    expect(alertForAtRisk(e.view, clock, item!, 'k').title).toContain('due at 2026-11-23T17:00:00.000Z'); // absolute: a reminder repeats it
   });
 });

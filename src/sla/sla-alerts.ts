@@ -24,23 +24,26 @@ export function humanMinutes(minutes: number): string {
   return h === 0 ? `${rest} min` : rest === 0 ? `${h} h` : `${h} h ${String(rest).padStart(2, '0')} min`;
 }
 
-/** Ticket fields come from customers' tickets: kept out of Slack markup. */
-const plain = (s: string | null) => (s ?? 'none').replace(/[<>&*_~`|]/g, ' ').slice(0, 120);
+/** Ticket fields come from customers' tickets: kept out of Slack markup, on one line. */
+const plain = (s: string | null) => (s ?? 'none').replace(/[<>&*_~`|\r\n\t]/g, ' ').slice(0, 120);
 
-export function alertForBreach(v: TicketSlaView, clock: MetricClockView, key: string, now: number): AlertRequest {
+/**
+ * The lines say nothing relative to the moment of the check ("overdue by 15 min"): a reminder
+ * hours later repeats them, and must still be true.
+ */
+export function alertForBreach(v: TicketSlaView, clock: MetricClockView, key: string): AlertRequest {
   const label = METRIC_LABEL[clock.metric];
-  const over = (now - Date.parse(clock.breached_at!)) / 60_000;
   const answered = clock.state === 'fulfilled';
   return {
     dedupeKey: key,
     kind: 'breach',
     ticketId: v.ticket_id,
     metric: clock.metric,
-    title: `SLA breached: ${label.toLowerCase()} on ${v.ticket_id} (${plain(v.priority)})`,
+    title: `SLA breached: ${label.toLowerCase()} on ${plain(v.ticket_id)} (${plain(v.priority)})`,
     lines: [
       `*${label}* target of ${humanMinutes(clock.target_minutes)}${clock.business_hours ? ' (business hours)' : ''} breached at ${clock.breached_at}.`,
-      answered ? `It was met late, at ${clock.fulfilled_at}.` : `Overdue by ${humanMinutes(over)}; the ticket is ${plain(v.status)}.`,
-      `Ticket ${v.ticket_id} · priority ${plain(v.priority)} · category ${plain(v.category)} · channel ${plain(v.channel)} · policy ${v.policy?.id ?? 'none'}`,
+      answered ? `It was met late, at ${clock.fulfilled_at}.` : `Still open past its target (ticket ${plain(v.status)} when first alerted).`,
+      `Ticket ${plain(v.ticket_id)} · priority ${plain(v.priority)} · category ${plain(v.category)} · channel ${plain(v.channel)} · policy ${v.policy?.id ?? 'none'}`,
     ],
     fields: {
       ticket_id: v.ticket_id,
@@ -66,10 +69,10 @@ export function alertForAtRisk(v: TicketSlaView, clock: MetricClockView, item: A
     kind: 'at_risk',
     ticketId: v.ticket_id,
     metric: clock.metric,
-    title: `SLA at risk: ${label.toLowerCase()} on ${v.ticket_id} due in ${humanMinutes(item.remaining_minutes)}`,
+    title: `SLA at risk: ${label.toLowerCase()} on ${plain(v.ticket_id)} due at ${item.due_at}`,
     lines: [
       `*${label}* target of ${humanMinutes(clock.target_minutes)}${clock.business_hours ? ' (business hours)' : ''} is due at ${item.due_at}.`,
-      `Ticket ${v.ticket_id} · priority ${plain(v.priority)} · status ${plain(v.status)} · policy ${v.policy?.id ?? 'none'}`,
+      `Ticket ${plain(v.ticket_id)} · priority ${plain(v.priority)} · status ${plain(v.status)} · policy ${v.policy?.id ?? 'none'}`,
     ],
     fields: {
       ticket_id: v.ticket_id,

@@ -173,12 +173,12 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
           const clock = e.view.metrics.find((m) => m.metric === b.metric)!;
           const key = breachKey(row.id, b.metric, clock.cycle_started_at!);
           active.add(key);
-          raise.push(alertForBreach(e.view, clock, key, now));
+          raise.push(alertForBreach(e.view, clock, key));
         }
         // A breach that began and ended between two checks (answered late) is reported once too.
         for (const clock of e.view.metrics) {
           if (clock.state === 'fulfilled' && clock.breached && Date.parse(clock.breached_at!) > lastCheck) {
-            raise.push(alertForBreach(e.view, clock, breachKey(row.id, clock.metric, clock.cycle_started_at!), now));
+            raise.push(alertForBreach(e.view, clock, breachKey(row.id, clock.metric, clock.cycle_started_at!)));
           }
         }
         for (const r of atRiskOf(e, now, withinMs)) {
