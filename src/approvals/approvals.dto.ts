@@ -4,8 +4,7 @@ import { IsIn, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../common/page-query.dto.js';
 import { Optional } from '../common/validation.js';
 import { ACTION_NAMES } from '../actions/account-actions.js';
-import { SLA_METRICS, type SlaMetric } from '../sla/sla-policy.js';
-import type { SlaState } from '../sla/sla-state.js';
+import { SlaStateDto } from '../sla/sla.dto.js';
 import { PRIORITIES } from '../triage/taxonomy.js';
 import { StoredTicketDto } from '../tickets/tickets.dto.js';
 import { APPROVAL_STATUSES, type ApprovalStatus } from './approvals.schemas.js';
@@ -22,33 +21,6 @@ export class ApprovalTicketDto {
   @ApiProperty({ example: 0, description: 'Customer messages since the agents proposed the action.' }) replies_since!: number;
 }
 
-const CLOCK_STATES: NonNullable<SlaState['state']>[] = ['not_started', 'running', 'paused', 'fulfilled'];
-
-/** The ticket's SLA from its policy clocks (src/sla/sla-state.ts): the same deadline as GET /tickets/:id/sla. */
-export class ApprovalSlaDto implements SlaState {
-  @ApiProperty({ example: 'High', nullable: true, type: String }) priority!: string | null;
-  @ApiProperty({
-    enum: SLA_METRICS,
-    example: 'resolution_time',
-    nullable: true,
-    description: "The policy clock shown: resolution_time when the ticket's policy sets it, else the running clock due first (or a breached one); null when no policy applies.",
-  })
-  metric!: SlaMetric | null;
-  @ApiProperty({ enum: CLOCK_STATES, example: 'running', nullable: true, description: "The clock's state, as in GET /tickets/:id/sla." }) state!: SlaState['state'];
-  @ApiProperty({ example: 4, nullable: true, type: Number, description: 'The policy target (business hours when business_hours).' }) target_hours!: number | null;
-  @ApiProperty({ example: false, nullable: true, type: Boolean, description: "The target counts the policy calendar's working time only." }) business_hours!: boolean | null;
-  @ApiProperty({
-    example: '2026-11-25T14:00:01.000Z',
-    nullable: true,
-    type: String,
-    description:
-      "The clock's due_at (breached_at once breached), as GET /tickets/:id/sla shows it. Null while the clock is paused (its status pauses it, e.g. pending for periodic_update), once it stopped within target, or without a policy.",
-  })
-  deadline!: string | null;
-  @ApiProperty({ example: 3.42, nullable: true, type: Number, description: 'Target minus the time counted so far, counted like the target; negative once breached; null once stopped or without a policy.' })
-  remaining_hours!: number | null;
-  @ApiProperty({ example: false }) breached!: boolean;
-}
 
 export class ApprovalDto {
   @ApiProperty({ example: '7d7e4c52-2f0e-4d6e-8c53-1f7a0b6c9e21' }) id!: string;
@@ -66,7 +38,7 @@ export class ApprovalDto {
   @ApiProperty({ example: null, nullable: true, description: 'The approver named in the decision, or the API key name.' }) decided_by!: string | null;
   @ApiProperty({ example: null, nullable: true }) reason!: string | null;
   @ApiProperty({ type: ApprovalTicketDto }) ticket!: ApprovalTicketDto;
-  @ApiProperty({ type: ApprovalSlaDto, description: "The ticket's SLA from its policy clocks: the resolution_time clock when the policy sets one." }) sla!: ApprovalSlaDto;
+  @ApiProperty({ type: SlaStateDto, description: "The ticket's SLA from its policy clocks: the resolution_time clock when the policy sets one." }) sla!: SlaStateDto;
 }
 
 export class ApprovalPageDto {

@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SLA_METRICS, type SlaMetric } from '../sla/sla-policy.js';
-import type { SlaState } from '../sla/sla-state.js';
+import { SlaStateDto } from '../sla/sla.dto.js';
 import type { HandoffAction, HandoffArticle, HandoffDelivery, HandoffDeliveryStatus, HandoffFollowUp, HandoffPackage, HandoffReasonKind } from './handoff.js';
 
 /**
@@ -9,7 +8,6 @@ import type { HandoffAction, HandoffArticle, HandoffDelivery, HandoffDeliverySta
  * together. Every name starts with Handoff: Swagger needs DTO names unique across features.
  */
 const REASON_KINDS: HandoffReasonKind[] = ['policy', 'no_article_fit', 'guardrail', 'approval_expired', 'approval_rejected', 'run_failed', 'sla', 'agent', 'unknown'];
-const CLOCK_STATES: NonNullable<SlaState['state']>[] = ['not_started', 'running', 'paused', 'fulfilled'];
 const DELIVERY_STATUSES: HandoffDeliveryStatus[] = ['pending', 'sending', 'delivered', 'failed', 'not_configured'];
 
 export class HandoffCustomerDto {
@@ -60,30 +58,6 @@ export class HandoffSentimentDto {
   @ApiProperty({ type: [String], example: ['angry or frustrated wording', 'says it is urgent'] }) cues!: string[];
 }
 
-export class HandoffSlaDto implements SlaState {
-  @ApiProperty({ example: 'High', nullable: true, type: String }) priority!: string | null;
-  @ApiProperty({
-    enum: SLA_METRICS,
-    example: 'resolution_time',
-    nullable: true,
-    description: "The policy clock shown: resolution_time when the ticket's policy sets it, else the running clock due first (or a breached one); null when no policy applies.",
-  })
-  metric!: SlaMetric | null;
-  @ApiProperty({ enum: CLOCK_STATES, example: 'running', nullable: true, description: "The clock's state, as in GET /tickets/:id/sla." }) state!: SlaState['state'];
-  @ApiProperty({ example: 4, nullable: true, type: Number, description: 'The policy target (business hours when business_hours).' }) target_hours!: number | null;
-  @ApiProperty({ example: false, nullable: true, type: Boolean, description: "The target counts the policy calendar's working time only." }) business_hours!: boolean | null;
-  @ApiProperty({
-    example: '2026-11-25T14:00:01.198Z',
-    nullable: true,
-    type: String,
-    description:
-      "The clock's due_at (breached_at once breached), as GET /tickets/:id/sla shows it. Null while the clock is paused (its status pauses it, e.g. pending for periodic_update), once it stopped within target, or without a policy.",
-  })
-  deadline!: string | null;
-  @ApiProperty({ example: 3.25, nullable: true, type: Number, description: 'Target minus the time counted so far, counted like the target; negative once breached; null once stopped or without a policy.' })
-  remaining_hours!: number | null;
-  @ApiProperty({ example: false }) breached!: boolean;
-}
 
 export class HandoffDeliveryDto implements HandoffDelivery {
   @ApiProperty({ enum: DELIVERY_STATUSES, example: 'delivered' }) status!: HandoffDeliveryStatus;
@@ -112,7 +86,7 @@ export class HandoffPackageDto implements HandoffPackage {
   @ApiProperty({ type: [HandoffArticleDto], description: 'Best match first.' }) articles_consulted!: HandoffArticleDto[];
   @ApiProperty({ type: [HandoffActionDto], description: 'Account actions proposed (approvals) and executed, oldest first.' }) actions!: HandoffActionDto[];
   @ApiProperty({ type: HandoffSentimentDto }) sentiment!: HandoffSentimentDto;
-  @ApiProperty({ type: HandoffSlaDto, description: "The ticket's SLA from its policy clocks (the resolution_time clock when the policy sets one), computed when the package is read or posted." }) sla!: HandoffSlaDto;
+  @ApiProperty({ type: SlaStateDto, description: "The ticket's SLA from its policy clocks (the resolution_time clock when the policy sets one), computed when the package is read or posted." }) sla!: SlaStateDto;
   @ApiProperty({
     example:
       'Hello,\n\nThank you for letting us know. Keeping your account safe is our priority, and a member of our security team is now looking into this personally; they will contact you directly.\n\nIn the meantime, you may find our help article "Reset your password" (kb-0001) useful.\n\nFor your safety, please do not send passwords or full card numbers in this conversation.\n\nBest regards,\n[Your name]',

@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Optional } from '../common/validation.js';
-import { SLA_METRICS } from './sla-policy.js';
+import { SLA_METRICS, type SlaMetric } from './sla-policy.js';
+import type { SlaState } from './sla-state.js';
 
 /** Swagger shapes and query parameters of the SLA routes (JSON shapes: sla.types.ts). */
 
@@ -186,4 +187,31 @@ export class TrendsQueryDto {
   @Optional()
   @IsIn(['overall', 'priority', 'category', 'channel'], { message: 'dimension must be one of: overall, priority, category, channel' })
   dimension?: 'overall' | 'priority' | 'category' | 'channel';
+}
+
+/** A ticket's SLA in the approval queue and the hand-off package (src/sla/sla-state.ts): the same deadline as GET /tickets/:id/sla. */
+const CLOCK_STATES: NonNullable<SlaState['state']>[] = ['not_started', 'running', 'paused', 'fulfilled'];
+export class SlaStateDto implements SlaState {
+  @ApiProperty({ example: 'High', nullable: true, type: String }) priority!: string | null;
+  @ApiProperty({
+    enum: SLA_METRICS,
+    example: 'resolution_time',
+    nullable: true,
+    description: "The policy clock shown: resolution_time when the ticket's policy sets it, else the running clock due first (or a breached one); null when no policy applies.",
+  })
+  metric!: SlaMetric | null;
+  @ApiProperty({ enum: CLOCK_STATES, example: 'running', nullable: true, description: "The clock's state, as in GET /tickets/:id/sla." }) state!: SlaState['state'];
+  @ApiProperty({ example: 4, nullable: true, type: Number, description: 'The policy target (business hours when business_hours).' }) target_hours!: number | null;
+  @ApiProperty({ example: false, nullable: true, type: Boolean, description: "The target counts the policy calendar's working time only." }) business_hours!: boolean | null;
+  @ApiProperty({
+    example: '2026-11-25T14:00:01.000Z',
+    nullable: true,
+    type: String,
+    description:
+      "The clock's due_at (breached_at once breached), as GET /tickets/:id/sla shows it. Null while the clock is paused (its status pauses it, e.g. pending for periodic_update), once it stopped within target, or without a policy.",
+  })
+  deadline!: string | null;
+  @ApiProperty({ example: 3.42, nullable: true, type: Number, description: 'Target minus the time counted so far, counted like the target; negative once breached; null once stopped or without a policy.' })
+  remaining_hours!: number | null;
+  @ApiProperty({ example: false }) breached!: boolean;
 }
