@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { sql } from 'drizzle-orm';
 import { createHmac } from 'node:crypto';
@@ -5,7 +6,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { AlertDispatcher } from '../src/alerts/alert.dispatcher.js';
-import type { AlertRequest } from '../src/alerts/alerts.types.js';
+import { AlertsRepository } from '../src/alerts/alerts.repository.js';
+import type { AlertLogItem, AlertRequest } from '../src/alerts/alerts.types.js';
 import { Database } from '../src/database/database.js';
 import { describeEachDatabase } from './helpers/databases.js';
 import { expectProblem, paths } from './helpers/problems.js';
@@ -193,6 +195,48 @@ describeEachDatabase('alert delivery to the Slack-compatible and generic webhook
     expect(forAlert(slack, alert.id)).toHaveLength(2);
   });
 
+  it('one channel took it, the other did not: the sweep sends that notification again to the missed channel alone (same Idempotency-Key) until it gets it; the reminder keeps its time', async () => {
+    const t0 = new Date();
+    generic.statuses = [500, 500, 500]; // ALERT_RETRIES=2: the whole first POST fails
+    const { alert } = await alerts.raise(breach('T-half'), t0);
+    expect(alert).toMatchObject({ status: 'delivered', notifications: 1, renotify_at: later(t0, 1).toISOString() });
+    expect(alert.deliveries.map((d) => [d.channel, d.delivered, d.http_status])).toEqual([
+      ['slack', true, 200],
+      ['generic', false, 500],
+    ]);
+    const active = new Set([alert.dedupe_key]);
+
+    // Still failing: retried alone, with the backoff; Slack hears nothing more.
+    generic.statuses = [503, 503, 503];
+    expect(await alerts.sweep(active, later(t0, 1))).toMatchObject({ renotified: 0, retried: 1 });
+    expect(forAlert(slack, alert.id)).toHaveLength(1);
+    expect((await http().get(`/monitoring/alerts/${alert.id}`).expect(200)).body).toMatchObject({ status: 'delivered', notifications: 1, renotify_at: later(t0, 2).toISOString() });
+
+    // Up again: it gets notification 1, the key its failed tries had; the reminder stays 240 min after the first delivery.
+    expect(await alerts.sweep(active, later(t0, 2))).toMatchObject({ renotified: 0, retried: 1 });
+    const got = forAlert(generic, alert.id);
+    expect(got).toHaveLength(7);
+    expect(new Set(got.map((r) => r.headers['idempotency-key']))).toEqual(new Set([`${alert.id}:1`]));
+    expect(got.at(-1)!.body).toMatchObject({ id: alert.id, notification: 1 });
+    expect(verifies(got.at(-1)!.headers, got.at(-1)!.raw)).toBe(true);
+    expect(forAlert(slack, alert.id)).toHaveLength(1);
+    const through = (await http().get(`/monitoring/alerts/${alert.id}`).expect(200)).body as AlertLogItem;
+    expect(through).toMatchObject({ status: 'delivered', notifications: 1, delivered_at: t0.toISOString(), renotify_at: later(t0, 240).toISOString() });
+    expect(through.deliveries.map((d) => [d.notification, d.channel, d.delivered])).toEqual([
+      [1, 'slack', true],
+      [1, 'generic', false],
+      [1, 'generic', false],
+      [1, 'generic', true],
+    ]);
+    expect(await alerts.sweep(active, later(t0, 100))).toMatchObject({ renotified: 0, retried: 0 });
+
+    // The reminder goes to both, as notification 2.
+    expect(await alerts.sweep(active, later(t0, 240))).toMatchObject({ renotified: 1, retried: 0 });
+    expect(forAlert(slack, alert.id).map((r) => r.headers['idempotency-key'])).toEqual([`${alert.id}:1`, `${alert.id}:2`]);
+    expect(forAlert(generic, alert.id).at(-1)!.headers['idempotency-key']).toBe(`${alert.id}:2`);
+    await alerts.sweep(new Set(), later(t0, 241));
+  });
+
   it('POST /run_performance_monitoring/ alerts go through the log (kind metrics, one per request) and alerts_sent says whether a channel took it', async () => {
     for (let i = 0; i < 2; i++) {
       const res = await http().post('/run_performance_monitoring/').send(breaching).expect(200);
@@ -328,7 +372,7 @@ describeEachDatabase('alert delivery while the webhook is down', (db) => {
     expect(delivered).toMatchObject({ status: 'delivered', attempts: 5, notifications: 1, delivered_at: later(t0, 2).toISOString(), renotify_at: later(t0, 242).toISOString() });
   });
 
-  it('stops retrying after 10 attempts in all: the alert stays failed', async () => {
+  it('keeps retrying a breach nobody took while its key is active: 1, 1, 2, 4 … minutes apart, at most 30; stops once the key is no longer active', async () => {
     server?.closeAllConnections();
     await new Promise<void>((r) => server!.close(() => r()));
     server = undefined;
@@ -336,13 +380,25 @@ describeEachDatabase('alert delivery while the webhook is down', (db) => {
     const { alert } = await alerts.raise(breach('T-gone'), t0);
     const active = new Set([alert.dedupe_key]);
     let item = alert;
-    for (let minute = 1; item.renotify_at; minute *= 2) {
-      await alerts.sweep(active, new Date(Date.parse(item.renotify_at)));
+    const gaps: number[] = [];
+    // Until the cap has held twice: about an hour of a receiver that is down.
+    while (gaps.filter((g) => g === 30).length < 2) {
+      const at = Date.parse(item.renotify_at!);
+      expect(await alerts.sweep(active, new Date(at))).toMatchObject({ retried: 1 });
       item = (await http().get(`/monitoring/alerts/${alert.id}`).set('authorization', `Bearer ${READ}`).expect(200)).body;
-      expect(minute).toBeLessThan(64);
+      gaps.push((Date.parse(item.renotify_at!) - at) / MIN);
+      expect(gaps.length).toBeLessThan(10);
     }
-    expect(item).toMatchObject({ status: 'failed', attempts: 10, notifications: 0, renotify_at: null });
-    expect(await alerts.sweep(active, later(t0, 10_000))).toMatchObject({ retried: 0 });
+    expect([(Date.parse(alert.renotify_at!) - t0.getTime()) / MIN, ...gaps]).toEqual([1, 1, 2, 4, 8, 16, 30, 30]);
+    // Every try is notification 1 (ALERT_RETRIES=1: two HTTP attempts each), well past the old cap of 10 attempts.
+    expect(item).toMatchObject({ status: 'failed', attempts: 16, notifications: 0 });
+    expect(new Set(item.deliveries.map((d) => d.notification))).toEqual(new Set([1]));
+
+    // The check no longer reports it: resolved, never tried again.
+    const over = new Date(Date.parse(item.renotify_at!));
+    expect(await alerts.sweep(new Set(), over)).toMatchObject({ retried: 0, resolved: 1 });
+    expect(await alerts.sweep(active, later(over, 10_000))).toMatchObject({ retried: 0 });
+    expect((await http().get(`/monitoring/alerts/${alert.id}`).set('authorization', `Bearer ${READ}`).expect(200)).body).toMatchObject({ status: 'failed', attempts: 16, resolved_at: over.toISOString() });
   });
 
   it('needs the monitoring:read scope', async () => {
@@ -351,12 +407,17 @@ describeEachDatabase('alert delivery while the webhook is down', (db) => {
   });
 });
 
-describe('alert delivery with no channel configured', () => {
+describeEachDatabase('alert delivery with no channel configured', (db) => {
   let app: NestExpressApplication;
+  let env: Record<string, string>;
   beforeAll(async () => {
-    app = await createTestApp();
+    env = db.env();
+    app = await createTestApp(env);
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await db.cleanup();
+  });
 
   it('logs the alert not_configured; /run_performance_monitoring/ says why in the report', async () => {
     const { alert } = await app.get(AlertDispatcher).raise(breach('T-nowhere'));
@@ -365,13 +426,94 @@ describe('alert delivery with no channel configured', () => {
     expect(res.body.monitoring_result.alerts_sent).toBe(false);
     expect(res.body.monitoring_result.dashboard_report).toContain('not sent — no alert channel is configured (set ALERT_WEBHOOK_URL or ALERT_GENERIC_WEBHOOK_URL)');
     expect((await request(app.getHttpServer()).get('/monitoring/alerts?status=not_configured').expect(200)).body.alerts).toHaveLength(2);
+    // Sent once, like any metrics alert: nothing due later.
+    expect((await request(app.getHttpServer()).get('/monitoring/alerts?kind=metrics').expect(200)).body.alerts[0]).toMatchObject({ status: 'not_configured', renotify_at: null });
+    await app.get(AlertDispatcher).sweep(new Set());
   });
 
-  it('raiseMany beyond ALERT_MAX_PER_CHECK: no digest to nowhere — each alert is logged not_configured, for a check to send once a channel is set', async () => {
+  it('raiseMany beyond ALERT_MAX_PER_CHECK: no digest to nowhere — each alert is inserted not_configured (no update per alert), and the first sweep after a channel is set sends them', async () => {
+    const t0 = new Date();
     const many = Array.from({ length: 12 }, (_, i) => breach(`T-none-${i}`, { dedupeKey: `breach:T-none-${i}:first_reply_time` }));
-    expect(await app.get(AlertDispatcher).raiseMany(many)).toEqual({ created: 12, delivered_individually: 0, digested: 0 });
-    const logged = (await request(app.getHttpServer()).get('/monitoring/alerts?status=not_configured&limit=100').expect(200)).body.alerts;
-    expect(logged.filter((a: { ticket_id: string | null }) => a.ticket_id?.startsWith('T-none-'))).toHaveLength(12);
+    const repository = app.get(AlertsRepository);
+    const record = jest.spyOn(repository, 'record');
+    const recordMany = jest.spyOn(repository, 'recordMany');
+    try {
+      expect(await app.get(AlertDispatcher).raiseMany(many, t0)).toEqual({ created: 12, delivered_individually: 0, digested: 0 });
+      expect(record).not.toHaveBeenCalled();
+      expect(recordMany).not.toHaveBeenCalled();
+    } finally {
+      record.mockRestore();
+      recordMany.mockRestore();
+    }
+    const logged = ((await request(app.getHttpServer()).get('/monitoring/alerts?status=not_configured&limit=100').expect(200)).body.alerts as AlertLogItem[]).filter((a) => a.ticket_id?.startsWith('T-none-'));
+    expect(logged).toHaveLength(12);
+    for (const a of logged) expect(a).toMatchObject({ attempts: 0, notifications: 0, deliveries: [], last_attempt_at: t0.toISOString(), renotify_at: t0.toISOString() });
     expect((await request(app.getHttpServer()).get('/monitoring/alerts?kind=digest').expect(200)).body.alerts).toEqual([]);
+    // Still no channel: the sweep leaves them for later.
+    expect(await app.get(AlertDispatcher).sweep(new Set(many.map((a) => a.dedupeKey)), later(t0, 1))).toMatchObject({ retried: 0 });
+
+    // Restarted with a channel: the next check's sweep sends them (10 on their own, a digest of 2).
+    await app.close();
+    const slack = new WebhookReceiver();
+    app = await createTestApp({ ...env, ALERT_WEBHOOK_URL: await slack.start('/hook'), ALERT_MAX_PER_CHECK: '10' });
+    try {
+      expect(await app.get(AlertDispatcher).sweep(new Set(many.map((a) => a.dedupeKey)), later(t0, 2))).toEqual({ renotified: 0, retried: 12, digested: 2, resolved: 0, interrupted: 0 });
+      expect(slack.requests).toHaveLength(11);
+      expect(slack.requests.slice(0, 10).every((r) => r.headers['idempotency-key'] === `${r.headers['x-alert-id']}:1`)).toBe(true);
+    } finally {
+      await slack.stop();
+    }
+  });
+});
+
+describeEachDatabase('alert delivery to a receiver that asks to wait (Retry-After)', (db) => {
+  let app: NestExpressApplication;
+  let alerts: AlertDispatcher;
+  let server: Server;
+  /** [status, Retry-After] answers, then 200. */
+  let script: [number, string][] = [];
+  const got: IncomingHttpHeaders[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume().on('end', () => {
+        got.push(req.headers);
+        const [status, retryAfter] = script.shift() ?? [200, ''];
+        res.writeHead(status, retryAfter ? { 'retry-after': retryAfter } : {}).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    app = await createTestApp({ ...db.env(), ALERT_GENERIC_WEBHOOK_URL: `http://127.0.0.1:${port}/alerts`, ALERT_RETRIES: '2' });
+    alerts = app.get(AlertDispatcher);
+  });
+  afterAll(async () => {
+    await app.close();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await db.cleanup();
+  });
+
+  it('429 with Retry-After: 600 — no more tries in that POST, the next one 10 minutes later (not the 1-minute backoff)', async () => {
+    const t0 = new Date();
+    script = [[429, '600']];
+    const { alert } = await alerts.raise(breach('T-wait'), t0);
+    expect(got).toHaveLength(1);
+    expect(alert).toMatchObject({ status: 'failed', attempts: 1, renotify_at: later(t0, 10).toISOString() });
+    expect(alert.deliveries).toEqual([expect.objectContaining({ channel: 'generic', delivered: false, http_status: 429, retry_after_ms: 600_000, error: 'webhook answered 429' })]);
+    const active = new Set([alert.dedupe_key]);
+    expect(await alerts.sweep(active, later(t0, 1))).toMatchObject({ retried: 0 });
+    expect(got).toHaveLength(1);
+    expect(await alerts.sweep(active, later(t0, 10))).toMatchObject({ retried: 1 });
+    expect(got.map((h) => h['idempotency-key'])).toEqual([`${alert.id}:1`, `${alert.id}:1`]);
+    expect((await request(app.getHttpServer()).get(`/monitoring/alerts/${alert.id}`).expect(200)).body).toMatchObject({ status: 'delivered', notifications: 1, delivered_at: later(t0, 10).toISOString() });
+  });
+
+  it('503 with an HTTP date two hours away: waits 30 minutes at most', async () => {
+    const t0 = new Date();
+    script = [[503, new Date(Date.now() + 2 * 3_600_000).toUTCString()]];
+    const { alert } = await alerts.raise(breach('T-date'), t0);
+    expect(alert).toMatchObject({ status: 'failed', renotify_at: later(t0, 30).toISOString() });
+    expect(alert.deliveries[0]).toMatchObject({ http_status: 503, retry_after_ms: 30 * MIN });
   });
 });

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createHmac, randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -108,14 +109,39 @@ describeEachDatabase('alert storms: at most ALERT_MAX_PER_CHECK messages of thei
     expect((await http().get(`/monitoring/alerts/${digest.id}`).expect(200)).body).toEqual(digest);
     expect((await http().get('/monitoring/alerts').query({ kind: 'digest' }).expect(200)).body.alerts.map((a: AlertLogItem) => a.id)).toContain(digest.id);
 
-    // The same keys again (the next check, or another instance): nothing is sent.
+    // The same keys again (the next check, or another instance): nothing is sent — nor written:
+    // the keys the log has are read first and only the new ones inserted.
     slack.requests.length = 0;
-    expect(await alerts.raiseMany(list, later(t0, 1))).toEqual({ created: 0, delivered_individually: 0, digested: 0 });
-    expect(slack.requests).toHaveLength(0);
-    // Some old, some new: only the new are sent (3 ≤ 10: on their own, no digest).
-    const grown = [...list, ...storm('S-more', 3)];
-    expect(await alerts.raiseMany(grown, later(t0, 2))).toEqual({ created: 3, delivered_individually: 3, digested: 0 });
-    expect(slack.requests).toHaveLength(3);
+    const insertMany = jest.spyOn(app.get(AlertsRepository), 'insertMany');
+    try {
+      expect(await alerts.raiseMany(list, later(t0, 1))).toEqual({ created: 0, delivered_individually: 0, digested: 0 });
+      expect(slack.requests).toHaveLength(0);
+      expect(insertMany.mock.calls.flatMap(([rows]) => rows)).toEqual([]);
+      // Some old, some new: only the new are inserted and sent (3 ≤ 10: on their own, no digest).
+      const more = storm('S-more', 3);
+      expect(await alerts.raiseMany([...list, ...more], later(t0, 2))).toEqual({ created: 3, delivered_individually: 3, digested: 0 });
+      expect(slack.requests).toHaveLength(3);
+      expect(insertMany.mock.calls.flatMap(([rows]) => rows.map((r) => r.dedupeKey))).toEqual(more.map((a) => a.dedupeKey));
+    } finally {
+      insertMany.mockRestore();
+    }
+    const unchanged = await logged(list.map((a) => a.dedupeKey));
+    expect(unchanged.map((r) => [r.status, r.notifications, r.renotify_at])).toEqual(rows.map((r) => [r.status, r.notifications, r.renotify_at]));
+  });
+
+  it('a resolved key reported again is re-opened (not inserted twice) and the sweep sends it as a reminder, even before ALERT_RENOTIFY_MINUTES', async () => {
+    const t0 = new Date();
+    const list = storm('AGAIN', 3);
+    await alerts.raiseMany(list, t0);
+    const keys = list.map((a) => a.dedupeKey);
+    expect(await alerts.sweep(new Set(keys.slice(1)), later(t0, 5))).toMatchObject({ resolved: 1 });
+    slack.requests.length = 0;
+    expect(await alerts.raiseMany(list, later(t0, 30))).toEqual({ created: 0, delivered_individually: 0, digested: 0 });
+    const [first] = await logged(keys.slice(0, 1));
+    expect(first).toMatchObject({ resolved_at: null, renotify_at: later(t0, 30).toISOString(), notifications: 1 });
+    expect(await alerts.sweep(new Set(keys), later(t0, 30))).toEqual({ renotified: 1, retried: 0, digested: 0, resolved: 0, interrupted: 0 });
+    expect(slack.requests.map((r) => r.headers['idempotency-key'])).toEqual([`${first!.id}:2`]);
+    expect(slack.requests[0]!.body.text).toContain('(reminder 1, first sent');
   });
 
   it('at most ALERT_MAX_PER_CHECK: 10 new alerts go out on their own, no digest', async () => {
@@ -251,6 +277,63 @@ describeEachDatabase('alert storms: at most ALERT_MAX_PER_CHECK messages of thei
       }
     },
   );
+});
+
+describeEachDatabase('a storm while one of two channels is down: the other hears it once, the missed one gets it when it is back', (db) => {
+  const slack = new WebhookReceiver();
+  const generic = new WebhookReceiver();
+  let app: NestExpressApplication;
+  let alerts: AlertDispatcher;
+
+  beforeAll(async () => {
+    app = await createTestApp({
+      ...db.env(),
+      ALERT_WEBHOOK_URL: await slack.start('/services/T000/B000/two-token'),
+      ALERT_GENERIC_WEBHOOK_URL: await generic.start('/alerts'),
+      ALERT_RETRIES: '0',
+      ALERT_MAX_PER_CHECK: '10',
+      ALERT_RENOTIFY_MINUTES: '240',
+    });
+    alerts = app.get(AlertDispatcher);
+  });
+  afterAll(async () => {
+    await app.close();
+    await slack.stop();
+    await generic.stop();
+    await db.cleanup();
+  });
+
+  it('25 breaches, generic down: Slack gets 10 + a digest; the next sweep sends generic alone the 10 (their notification 1) and a digest of the 15, Slack nothing; the reminders later go to both', async () => {
+    const t0 = new Date();
+    const list = storm('HALF', 25);
+    generic.statuses = Array(11).fill(502);
+    expect(await alerts.raiseMany(list, t0)).toMatchObject({ created: 25, delivered_individually: 10, digested: 15 });
+    expect([slack.requests.length, generic.requests.length]).toEqual([11, 11]);
+    const rows = await app.get(AlertsRepository).list({ limit: 100 });
+    const breaches = rows.filter((r) => r.kind === 'breach' && r.ticketId?.startsWith('HALF-'));
+    expect(breaches).toHaveLength(25);
+    expect(new Set(breaches.map((r) => r.renotifyAt?.toISOString()))).toEqual(new Set([later(t0, 1).toISOString()]));
+
+    slack.requests.length = 0;
+    generic.requests.length = 0;
+    const keys = new Set(list.map((a) => a.dedupeKey));
+    expect(await alerts.sweep(keys, later(t0, 1))).toEqual({ renotified: 0, retried: 25, digested: 15, resolved: 0, interrupted: 0 });
+    expect(slack.requests).toHaveLength(0);
+    expect(generic.requests).toHaveLength(11);
+    const own = generic.requests.slice(0, 10);
+    expect(own.every((r) => r.headers['idempotency-key'] === `${r.body.id}:1` && r.body.notification === 1)).toBe(true);
+    const digest = generic.requests[10]!.body;
+    expect(digest).toMatchObject({ kind: 'digest', alert_ids_total: 15, title: 'SLA, still open: 15 more breaches' });
+    expect(digest.alert_ids).toHaveLength(15);
+
+    // Everyone has notification 1 now: nothing until the reminders, which go to both channels.
+    const after = (await app.get(AlertsRepository).list({ limit: 100 })).filter((r) => r.kind === 'breach' && r.ticketId?.startsWith('HALF-'));
+    expect(new Set(after.map((r) => [r.notifications, r.renotifyAt?.toISOString()].join(' ')))).toEqual(new Set([`1 ${later(t0, 240).toISOString()}`]));
+    expect(await alerts.sweep(keys, later(t0, 100))).toMatchObject({ renotified: 0, retried: 0 });
+    expect(await alerts.sweep(keys, later(t0, 240))).toMatchObject({ renotified: 25, retried: 0, digested: 15 });
+    expect([slack.requests.length, generic.requests.length]).toEqual([11, 22]);
+    await alerts.sweep(new Set(), later(t0, 241));
+  });
 });
 
 describeEachDatabase('the SLA check sends a storm as the most urgent alerts plus one digest', (db) => {

@@ -1,4 +1,4 @@
-import { buildDigest, DIGEST_LISTED, digestEntryOf, digestKey, groupUpdates, type DigestEntry } from './alert-digest.js';
+import { buildDigest, DIGEST_IDS_MAX, DIGEST_LISTED, digestEntryOf, digestKey, groupUpdates, type DigestEntry } from './alert-digest.js';
 import type { AlertRow } from './alert-log.js';
 import { alertHeadline, slackAlertBody } from './alert-messages.js';
 
@@ -75,8 +75,19 @@ describe('buildDigest', () => {
     expect(digest.lines.at(-1)).toBe(`…and 135 more. Every one is in GET /monitoring/alerts?status=digested (digest_id ${DIGEST_ID}).`);
   });
 
-  it("the covered alerts' ids, in order, as `alert_ids` (both webhook bodies carry it; the log keeps it in the payload)", () => {
-    expect(digest.extra).toEqual({ alert_ids: entries.map((e) => e.id) });
+  it("the covered alerts' ids, in order, as `alert_ids`, and their number (both webhook bodies carry them; the log keeps them in the payload)", () => {
+    expect(digest.extra).toEqual({ alert_ids: entries.map((e) => e.id), alert_ids_total: 150 });
+  });
+
+  it('a backlog of 30k alerts: the first DIGEST_IDS_MAX ids only (a body of kilobytes, not 1.2 MB), alert_ids_total all of them', () => {
+    const backlog = range(30_000).map((i) => breach(i));
+    const big = buildDigest(backlog, opts);
+    expect(DIGEST_IDS_MAX).toBe(500);
+    expect(big.extra).toEqual({ alert_ids: backlog.slice(0, 500).map((e) => e.id), alert_ids_total: 30_000 });
+    expect(big.fields.alerts).toBe(30_000);
+    const body = JSON.stringify(slackAlertBody({ ...big, id: DIGEST_ID, dedupe_key: big.dedupeKey, ticket_id: null, metric: null, notification: 1, created_at: NOW.toISOString() }, NOW));
+    expect(body.length).toBeLessThan(20_000);
+    expect(big.lines.at(-1)).toBe(`…and 29985 more. Every one is in GET /monitoring/alerts?status=digested (digest_id ${DIGEST_ID}).`);
   });
 
   it('small digests: singular words, no "…more", only the kinds present', () => {

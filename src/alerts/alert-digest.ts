@@ -10,6 +10,12 @@ import type { AlertFieldValue, AlertKind, AlertRequest } from './alerts.types.js
 
 /** Alerts named one by one in a digest; the rest are counted (and all are in GET /monitoring/alerts). */
 export const DIGEST_LISTED = 15;
+/**
+ * Ids a digest carries in `alert_ids` (both bodies and its logged payload): a backlog's digest of
+ * 30k alerts would otherwise POST and store ~1.2 MB each time. `alert_ids_total` says how many
+ * it covers; every covered alert names the digest (`digest_id`, GET /monitoring/alerts?status=digested).
+ */
+export const DIGEST_IDS_MAX = 500;
 
 /** What a digest says about one alert it covers. */
 export interface DigestEntry {
@@ -65,8 +71,9 @@ const priorityOf = (e: DigestEntry) => (typeof e.priority === 'string' && e.prio
 /**
  * The digest alert for `entries` (in the caller's order: the most urgent first). Title like
  * "SLA: 137 more breaches and 12 tickets at risk"; lines with the counts by kind and metric and
- * by priority, then the first DIGEST_LISTED alerts; fields with the same counts; the covered ids
- * under `alert_ids` (both webhook bodies carry it, and the log's payload keeps it).
+ * by priority, then the first DIGEST_LISTED alerts; fields with the same counts; the first
+ * DIGEST_IDS_MAX covered ids under `alert_ids` and their number under `alert_ids_total` (both
+ * webhook bodies carry them, and the log's payload keeps them).
  */
 export function buildDigest(entries: readonly DigestEntry[], opts: DigestOptions): AlertRequest {
   if (entries.length === 0) throw new Error('a digest needs at least one alert');
@@ -125,7 +132,7 @@ export function buildDigest(entries: readonly DigestEntry[], opts: DigestOptions
     title,
     lines,
     fields,
-    extra: { alert_ids: entries.map((e) => e.id) },
+    extra: { alert_ids: entries.slice(0, DIGEST_IDS_MAX).map((e) => e.id), alert_ids_total: entries.length },
   };
 }
 

@@ -3,10 +3,12 @@ import {
   alertCursor,
   deliveryLeaseMs,
   deliverySummary,
-  MAX_DELIVERY_ATTEMPTS,
   MAX_LOGGED_DELIVERIES,
+  missingChannels,
+  nextRound,
   outgoing,
   planSweep,
+  reminderAt,
   retryDelayMs,
   toAlertLogItem,
   type AlertRow,
@@ -51,20 +53,32 @@ const down = (channel: 'slack' | 'generic' = 'slack', attempts = 3): ChannelResu
   error: 'network error (ECONNREFUSED)',
 });
 
-/** Applies a round to a row, as the dispatcher records it. */
-function apply(r: AlertRow, results: ChannelResult[], now: Date, digestId?: string): AlertRow {
-  const u = afterRound(r, r.notifications + 1, results, now, RENOTIFY, digestId);
+/** Applies a round to a row, as the dispatcher records it (the next notification unless `notification` says which). */
+function apply(r: AlertRow, results: ChannelResult[], now: Date, digestId?: string, notification = r.notifications + 1): AlertRow {
+  const u = afterRound(r, notification, results, now, RENOTIFY, digestId);
   return { ...r, ...u, deliveries: u.deliveries as unknown as AlertRow['deliveries'] };
+}
+const BOTH = ['slack', 'generic'] as const;
+/** What the sweep would send for `r` at `now`, applied with `results` per channel sent to. */
+function sweepRound(r: AlertRow, now: Date, outcome: (channel: 'slack' | 'generic') => ChannelResult): AlertRow {
+  const round = nextRound(r, BOTH, now, RENOTIFY);
+  return apply(r, round.channels.map(outcome), now, undefined, round.notification);
 }
 
 describe('afterRound', () => {
-  it('a first notification any channel took: delivered, notification 1, the reminder due after ALERT_RENOTIFY_MINUTES; attempts the most any channel needed', () => {
-    const u = afterRound(row(), 1, [ok('slack', 2), down('generic', 3)], T0, RENOTIFY);
-    expect(u).toMatchObject({ status: 'delivered', notifications: 1, attempts: 3, deliveredAt: T0, lastAttemptAt: T0, renotifyAt: at(240) });
+  it('a first notification every channel took: delivered, notification 1, the reminder due after ALERT_RENOTIFY_MINUTES; attempts the most any channel needed', () => {
+    const u = afterRound(row(), 1, [ok('slack', 2), ok('generic', 1)], T0, RENOTIFY);
+    expect(u).toMatchObject({ status: 'delivered', notifications: 1, attempts: 2, deliveredAt: T0, lastAttemptAt: T0, renotifyAt: at(240) });
     expect(u.deliveries).toEqual([
       { notification: 1, ...ok('slack', 2), at: T0.toISOString() },
-      { notification: 1, ...down('generic', 3), at: T0.toISOString() },
+      { notification: 1, ...ok('generic', 1), at: T0.toISOString() },
     ]);
+  });
+
+  it('one channel took it, the other did not: delivered, and the missed channel is due for a retry (1 min), not only at the reminder', () => {
+    const u = afterRound(row(), 1, [ok('slack', 2), down('generic', 3)], T0, RENOTIFY);
+    expect(u).toMatchObject({ status: 'delivered', notifications: 1, attempts: 3, deliveredAt: T0, renotifyAt: at(1) });
+    expect(afterRound(row({ kind: 'metrics' }), 1, [ok(), down('generic')], T0, RENOTIFY).renotifyAt).toBeNull(); // sent once
   });
 
   it('a metrics alert is sent once: no reminder, no retry', () => {
@@ -72,16 +86,36 @@ describe('afterRound', () => {
     expect(afterRound(row({ kind: 'metrics' }), 1, [down()], T0, RENOTIFY)).toMatchObject({ status: 'failed', renotifyAt: null });
   });
 
-  it('a first notification nobody took: failed, retried after a backoff that doubles (1, 1, 2, 4… min) until MAX_DELIVERY_ATTEMPTS, then never', () => {
+  it('a first notification nobody took: failed, retried with a backoff that doubles (1, 1, 2, 4… min) up to 30 min, for as long as it fails (the sweep stops once the key is not active)', () => {
     let r = apply(row(), [down('slack', 3)], T0);
     expect(r).toMatchObject({ status: 'failed', notifications: 0, attempts: 3, deliveredAt: null, renotifyAt: at(1) });
-    r = apply(r, [down('slack', 3)], at(1));
-    expect(r).toMatchObject({ status: 'failed', attempts: 6, renotifyAt: at(2) });
-    r = apply(r, [down('slack', 3)], at(2));
-    expect(r).toMatchObject({ status: 'failed', attempts: 9, renotifyAt: at(4) });
-    r = apply(r, [down('slack', 3)], at(4));
-    expect(r.attempts).toBeGreaterThanOrEqual(MAX_DELIVERY_ATTEMPTS);
-    expect(r).toMatchObject({ status: 'failed', renotifyAt: null });
+    const gaps: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const now = r.renotifyAt!;
+      r = apply(r, [down('slack', 3)], now);
+      gaps.push((r.renotifyAt!.getTime() - now.getTime()) / MIN);
+    }
+    expect(gaps.slice(0, 8)).toEqual([1, 2, 4, 8, 16, 30, 30, 30]);
+    expect(gaps.every((g) => g <= 30)).toBe(true);
+    expect(r).toMatchObject({ status: 'failed', notifications: 0, attempts: 183 });
+    // Hours of failures: the log keeps its latest results, and the alert still goes out once a channel answers.
+    expect(r.deliveries).toHaveLength(MAX_LOGGED_DELIVERIES);
+    expect(apply(r, [ok()], r.renotifyAt!)).toMatchObject({ status: 'delivered', notifications: 1 });
+  });
+
+  it("a receiver's Retry-After (429/503) pushes the next try back, at most 30 min; a shorter one leaves the backoff", () => {
+    const limited = (ms: number): ChannelResult => ({ ...down(), http_status: 429, error: 'webhook answered 429', retry_after_ms: ms });
+    expect(afterRound(row(), 1, [limited(10 * MIN)], T0, RENOTIFY)).toMatchObject({ status: 'failed', renotifyAt: at(10) });
+    expect(afterRound(row(), 1, [limited(5_000)], T0, RENOTIFY).renotifyAt).toEqual(at(1));
+    expect(afterRound(row(), 1, [limited(90 * MIN)], T0, RENOTIFY).renotifyAt).toEqual(at(30));
+    // Logged with the channel's result.
+    expect(afterRound(row(), 1, [limited(10 * MIN)], T0, RENOTIFY).deliveries[0]).toMatchObject({ retry_after_ms: 10 * MIN });
+    // The channel that took it has no say; the one that missed it does.
+    expect(afterRound(row(), 1, [ok('generic'), limited(20 * MIN)], T0, RENOTIFY).renotifyAt).toEqual(at(20));
+    expect(afterRound(row(), 1, [{ ...ok(), retry_after_ms: 20 * MIN }, down('generic')], T0, RENOTIFY).renotifyAt).toEqual(at(1));
+    // A failed reminder too.
+    const delivered = apply(row(), [ok()], T0);
+    expect(apply(delivered, [limited(15 * MIN)], at(240)).renotifyAt).toEqual(at(255));
   });
 
   it('a retry that gets through: delivered, still notification 1 (the same Idempotency-Key as the failed tries)', () => {
@@ -129,6 +163,16 @@ describe('afterRound', () => {
     expect(apply(apply(row(), [ok()], T0), [ok()], at(240), 'digest-2')).toMatchObject({ status: 'digested', notifications: 2, deliveredAt: T0 });
   });
 
+  it('keeps the 2xx results of the latest notification that got through, however long another channel fails after', () => {
+    let r = apply(row(), [ok('slack'), down('generic', 1)], T0);
+    for (let i = 0; i < 60; i++) r = apply(r, [down('generic', 1)], at(i + 1), undefined, 1);
+    const logged = r.deliveries as unknown as ChannelDelivery[];
+    expect(logged).toHaveLength(MAX_LOGGED_DELIVERIES);
+    expect(logged[0]).toMatchObject({ channel: 'slack', delivered: true, notification: 1, at: T0.toISOString() });
+    expect(logged.at(-1)).toMatchObject({ channel: 'generic', at: at(60).toISOString() });
+    expect(reminderAt(r, at(61), RENOTIFY)).toEqual(at(240));
+  });
+
   it('keeps the latest MAX_LOGGED_DELIVERIES results', () => {
     const many = Array.from({ length: MAX_LOGGED_DELIVERIES }, (_, i) => ({ notification: i + 1, ...ok(), at: T0.toISOString() }));
     const u = afterRound(row({ notifications: 50, status: 'delivered', deliveries: many as unknown as AlertRow['deliveries'] }), 51, [ok(), ok('generic')], T0, RENOTIFY);
@@ -145,6 +189,62 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs([failing(3)], 1, T0)).toBe(3 * MIN);
     expect(retryDelayMs([failing(300)], 1, T0)).toBe(30 * MIN);
     expect(retryDelayMs([failing(300, 1)], 2, T0)).toBe(MIN); // an earlier notification's failures do not count
+    expect(retryDelayMs([{ notification: 1, ...ok(), at: at(-20).toISOString() }, failing(2)], 1, T0)).toBe(2 * MIN); // nor its deliveries
+  });
+});
+
+describe('nextRound (what the sweep sends a due alert as)', () => {
+  it('never delivered: the same notification 1 again, to every channel', () => {
+    const failed = apply(row(), [down('slack'), down('generic')], T0);
+    expect(nextRound(failed, BOTH, at(1), RENOTIFY)).toEqual({ notification: 1, channels: ['slack', 'generic'] });
+    expect(nextRound(row(), BOTH, at(1), RENOTIFY)).toEqual({ notification: 1, channels: ['slack', 'generic'] }); // an interrupted first send
+  });
+
+  it('delivered to one channel: that notification again to the other alone (its Idempotency-Key), until the reminder is due; then the next to both', () => {
+    let r = apply(row(), [ok('slack'), down('generic')], T0);
+    expect(missingChannels(r.deliveries as unknown as ChannelDelivery[], 1)).toEqual(['generic']);
+    expect(nextRound(r, BOTH, at(1), RENOTIFY)).toEqual({ notification: 1, channels: ['generic'] });
+    // Still down: retried alone with the backoff; slack is not told twice.
+    r = sweepRound(r, at(1), down);
+    expect(r).toMatchObject({ status: 'delivered', notifications: 1, renotifyAt: at(2) });
+    r = sweepRound(r, at(2), ok);
+    // Through: the reminder keeps its time (240 min after the first delivery), to both.
+    expect(r).toMatchObject({ status: 'delivered', notifications: 1, deliveredAt: T0, renotifyAt: at(240) });
+    expect((r.deliveries as unknown as ChannelDelivery[]).map((d) => [d.notification, d.channel, d.delivered])).toEqual([
+      [1, 'slack', true],
+      [1, 'generic', false],
+      [1, 'generic', false],
+      [1, 'generic', true],
+    ]);
+    expect(nextRound(r, BOTH, at(240), RENOTIFY)).toEqual({ notification: 2, channels: ['slack', 'generic'] });
+  });
+
+  it('a channel still missing when the reminder is due: the reminder goes to both (the retries stop at it)', () => {
+    let r = apply(row(), [ok('slack'), down('generic')], T0);
+    for (let now = r.renotifyAt!; now < at(240); now = r.renotifyAt!) r = sweepRound(r, now, down);
+    expect(r.renotifyAt).toEqual(at(240));
+    expect(nextRound(r, BOTH, at(240), RENOTIFY)).toEqual({ notification: 2, channels: ['slack', 'generic'] });
+  });
+
+  it('the missed channel is no longer configured: nothing to send before the reminder', () => {
+    const r = apply(row(), [ok('slack'), down('generic')], T0);
+    expect(nextRound(r, ['slack'], at(1), RENOTIFY)).toEqual({ notification: 1, channels: [] });
+    expect(reminderAt(r, at(1), RENOTIFY)).toEqual(at(240));
+  });
+
+  it('a reminder that reached nobody: the same reminder again, to both', () => {
+    const r = apply(apply(row(), [ok('slack'), ok('generic')], T0), [down('slack'), down('generic')], at(240));
+    expect(r).toMatchObject({ notifications: 1, renotifyAt: at(241) });
+    expect(nextRound(r, BOTH, at(241), RENOTIFY)).toEqual({ notification: 2, channels: ['slack', 'generic'] });
+  });
+
+  it('re-opened (reported again after it was resolved) before its reminder was due: a reminder to every channel now', () => {
+    const r = apply(row(), [ok('slack'), down('generic')], T0);
+    const reopened = { ...r, payload: { ...(r.payload as object), reopened_at: at(30).toISOString() } };
+    expect(nextRound(reopened, BOTH, at(30), RENOTIFY)).toEqual({ notification: 2, channels: ['slack', 'generic'] });
+    // Once that reminder got through, the mark is history.
+    const after = apply(reopened, [ok('slack'), down('generic')], at(30));
+    expect(nextRound(after, BOTH, at(31), RENOTIFY)).toEqual({ notification: 2, channels: ['generic'] });
   });
 });
 
@@ -226,7 +326,7 @@ describe('the log row', () => {
   });
 
   it('the delivery lease outlasts every attempt timing out', () => {
-    expect(deliveryLeaseMs({ ALERT_TIMEOUT_MS: 5_000, ALERT_RETRIES: 2 })).toBe(51_000);
+    expect(deliveryLeaseMs({ ALERT_TIMEOUT_MS: 5_000, ALERT_RETRIES: 2 })).toBe(57_000);
   });
 });
 

@@ -11,27 +11,33 @@ export interface AlertPayload {
   lines: string[];
   fields: Record<string, AlertFieldValue>;
   extra?: Record<string, unknown>;
+  /**
+   * Set when a check reported the key again after it was resolved (AlertsRepository.reopen):
+   * the next send is then a reminder to every channel, even within ALERT_RENOTIFY_MINUTES of the
+   * last one. Never sent.
+   */
+  reopened_at?: string;
 }
 
-/** A failed first notification is retried until the alert has had this many HTTP attempts. */
-export const MAX_DELIVERY_ATTEMPTS = 10;
 /** The log keeps the latest per-channel results only (a breach lasting weeks re-notifies often). */
 export const MAX_LOGGED_DELIVERIES = 50;
 const MINUTE = 60_000;
 /** Retries of an undelivered notification wait as long as it has been failing, within these bounds (so: 1, 1, 2, 4… minutes). */
 const RETRY_MIN_MS = MINUTE;
-const RETRY_MAX_MS = 30 * MINUTE;
+/** Also the most a receiver's Retry-After can push a retry back. */
+export const RETRY_MAX_MS = 30 * MINUTE;
 
 /** Only these are re-notified, retried and resolved by the sweep; `metrics` and `digest` alerts are sent once. */
 export const isRecurring = (kind: string): boolean => kind === 'breach' || kind === 'at_risk';
 
 /**
  * How long a sender may hold an alert before another instance may take it over: every attempt
- * timing out plus the backoff, and a margin (the alert then goes out again with the same
- * Idempotency-Key, so a receiver that did get it can drop the repeat).
+ * timing out plus the backoff and a short Retry-After (up to 2 s each), and a margin (the alert
+ * then goes out again with the same Idempotency-Key, so a receiver that did get it can drop the
+ * repeat).
  */
 export function deliveryLeaseMs(env: { ALERT_TIMEOUT_MS: number; ALERT_RETRIES: number }): number {
-  return (env.ALERT_TIMEOUT_MS + 2_000) * (env.ALERT_RETRIES + 1) + 30_000;
+  return (env.ALERT_TIMEOUT_MS + 4_000) * (env.ALERT_RETRIES + 1) + 30_000;
 }
 
 export function payloadOf(alert: AlertRequest): AlertPayload {
@@ -92,6 +98,8 @@ export interface ChannelResult {
   http_status: number | null;
   attempts: number;
   error: string | null;
+  /** The receiver's Retry-After on its last 429/503, in ms (at most RETRY_MAX_MS): the next try waits at least this long. */
+  retry_after_ms?: number;
 }
 
 /** The columns one notification round changes. */
@@ -108,11 +116,17 @@ export interface RoundUpdate {
 /**
  * The row after notification `notification` was sent to `results` (empty: no channel is
  * configured), in a message of its own or, with `digestId`, inside that digest alert (the
- * digest's POSTs then count as this alert's attempts). Delivered to any channel: the alert reached
- * people (`delivered`, or `digested`), the next reminder is due in `renotifyMs` (breach/at_risk
- * only). Reached nobody: a first notification is `failed` and retried with a backoff until
- * MAX_DELIVERY_ATTEMPTS; a failed reminder leaves the alert as it was (it did reach people) and is
- * retried with the same backoff while the condition lasts.
+ * digest's POSTs then count as this alert's attempts). The same notification may be sent more
+ * than once: a retry to every channel when it reached nobody, or to the channels that missed it
+ * (`nextRound`).
+ *
+ * Some channel has taken it (now or in an earlier round): the alert reached people (`delivered`,
+ * or `digested`), the next reminder is due `renotifyMs` after it first did (breach/at_risk only),
+ * and a channel that missed it is retried alone before that, with the backoff below. It reached
+ * nobody: a first notification is `failed`, a reminder leaves the alert as it was (it did reach
+ * people); both are retried with the backoff while the condition lasts (breach/at_risk: the
+ * sweep stops once the check no longer reports the key). `metrics` and `digest` alerts are sent
+ * once: their POSTs' own retries (ALERT_RETRIES) are their cap.
  */
 export function afterRound(
   row: Pick<AlertRow, 'kind' | 'status' | 'attempts' | 'notifications' | 'deliveries' | 'deliveredAt'>,
@@ -125,8 +139,8 @@ export function afterRound(
   const recurring = isRecurring(row.kind);
   const at = now.toISOString();
   const via = digestId ? { digest_id: digestId } : {};
-  const logged = results.map((r) => ({ notification, ...r, at, ...via }));
-  const deliveries = [...(row.deliveries as unknown as ChannelDelivery[]), ...logged].slice(-MAX_LOGGED_DELIVERIES);
+  const logged: ChannelDelivery[] = results.map((r) => ({ notification, ...r, at, ...via }));
+  const deliveries = trimDeliveries([...(row.deliveries as unknown as ChannelDelivery[]), ...logged]);
   const base = { deliveries, lastAttemptAt: now, deliveredAt: row.deliveredAt, notifications: row.notifications };
   // An alert that reached people keeps saying how it last did while a reminder is not through.
   const reached: AlertStatus = row.status === 'digested' ? 'digested' : 'delivered';
@@ -135,26 +149,109 @@ export function afterRound(
     return { ...base, status: row.notifications > 0 ? reached : 'not_configured', attempts: row.attempts, renotifyAt: recurring ? now : null };
   }
   const attempts = row.attempts + Math.max(...results.map((r) => r.attempts));
-  if (results.some((r) => r.delivered)) {
+  const retryAt = new Date(now.getTime() + nextTryMs(deliveries, notification, results, now));
+  const told = firstToldMs(deliveries, notification);
+  if (told !== undefined) {
+    const reminder = new Date(told + renotifyMs);
+    const missing = missingChannels(deliveries, notification).length > 0;
     return {
       ...base,
-      status: digestId ? 'digested' : 'delivered',
+      status: results.some((r) => r.delivered) ? (digestId ? 'digested' : 'delivered') : reached,
       attempts,
       notifications: notification,
       deliveredAt: row.deliveredAt ?? now,
-      renotifyAt: recurring ? new Date(now.getTime() + renotifyMs) : null,
+      renotifyAt: !recurring ? null : missing && retryAt < reminder ? retryAt : reminder,
     };
   }
-  const retryAt = new Date(now.getTime() + retryDelayMs(deliveries, notification, now));
-  if (row.notifications > 0) return { ...base, status: reached, attempts, renotifyAt: recurring ? retryAt : null };
-  return { ...base, status: 'failed', attempts, renotifyAt: recurring && attempts < MAX_DELIVERY_ATTEMPTS ? retryAt : null };
+  return { ...base, status: row.notifications > 0 ? reached : 'failed', attempts, renotifyAt: recurring ? retryAt : null };
+}
+
+/**
+ * The log's latest MAX_LOGGED_DELIVERIES results, always with the 2xx results of the latest
+ * notification that got through: `nextRound` reads them to know which channels it reached and
+ * when (a channel failing for hours would otherwise push them out).
+ */
+function trimDeliveries(all: ChannelDelivery[]): ChannelDelivery[] {
+  if (all.length <= MAX_LOGGED_DELIVERIES) return all;
+  const latest = Math.max(0, ...all.filter((d) => d.delivered).map((d) => d.notification));
+  const pinned = (d: ChannelDelivery) => d.delivered && d.notification === latest;
+  let room = MAX_LOGGED_DELIVERIES - all.filter(pinned).length;
+  const kept: ChannelDelivery[] = [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    if (pinned(all[i]!)) kept.push(all[i]!);
+    else if (room-- > 0) kept.push(all[i]!);
+  }
+  return kept.reverse();
+}
+
+/** When notification `n` first reached a channel (ms), if it has. */
+export function firstToldMs(deliveries: readonly ChannelDelivery[], n: number): number | undefined {
+  let first: number | undefined;
+  for (const d of deliveries) if (d.notification === n && d.delivered) first = Math.min(first ?? Infinity, Date.parse(d.at));
+  return first;
+}
+
+/** Channels that were sent notification `n` and never took it. */
+export function missingChannels(deliveries: readonly ChannelDelivery[], n: number): AlertChannel[] {
+  const tried = new Set<AlertChannel>();
+  const took = new Set<AlertChannel>();
+  for (const d of deliveries) {
+    if (d.notification !== n) continue;
+    tried.add(d.channel);
+    if (d.delivered) took.add(d.channel);
+  }
+  return [...tried].filter((c) => !took.has(c));
+}
+
+/**
+ * How long until notification `notification` is tried again: the backoff (as long as it has been
+ * failing), or longer when a receiver that still misses it answered 429/503 with Retry-After;
+ * never more than RETRY_MAX_MS.
+ */
+function nextTryMs(deliveries: readonly ChannelDelivery[], notification: number, results: readonly ChannelResult[], now: Date): number {
+  const missing = new Set(missingChannels(deliveries, notification));
+  const asked = results.filter((r) => !r.delivered && missing.has(r.channel)).map((r) => r.retry_after_ms ?? 0);
+  return Math.min(RETRY_MAX_MS, Math.max(retryDelayMs(deliveries, notification, now), ...asked));
 }
 
 /** Wait as long as this notification has been failing (doubling), between 1 and 30 minutes. */
 export function retryDelayMs(deliveries: readonly ChannelDelivery[], notification: number, now: Date): number {
-  const failing = deliveries.filter((d) => d.notification === notification).map((d) => Date.parse(d.at));
+  const failing = deliveries.filter((d) => d.notification === notification && !d.delivered).map((d) => Date.parse(d.at));
   const since = failing.length ? Math.min(...failing) : now.getTime();
   return Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, now.getTime() - since));
+}
+
+/** What one send of an alert is: which notification, to which channels. */
+export interface Round {
+  notification: number;
+  channels: AlertChannel[];
+}
+
+/**
+ * What the sweep sends for a due breach/at_risk alert (pure). Its latest notification reached
+ * some channels but not others, and its reminder is not due yet: that notification again, to the
+ * channels that missed it only (the same Idempotency-Key, so a receiver that did get a timed-out
+ * try drops it); none of them is configured any more: nothing (`channels` empty: the caller
+ * waits for the reminder, `reminderAt`). Otherwise (a reminder; a retry of a notification that
+ * reached nobody; an interrupted send; a key reported again after it was resolved): the next
+ * notification to every configured channel — or, when it reached nobody, the same one again.
+ */
+export function nextRound(row: Pick<AlertRow, 'notifications' | 'deliveries' | 'payload'>, configured: readonly AlertChannel[], now: Date, renotifyMs: number): Round {
+  const n = row.notifications;
+  const deliveries = row.deliveries as unknown as ChannelDelivery[];
+  const told = n > 0 ? firstToldMs(deliveries, n) : undefined;
+  const reopened = (row.payload as unknown as AlertPayload).reopened_at;
+  const reopenedSince = told !== undefined && reopened !== undefined && Date.parse(reopened) > told;
+  if (told !== undefined && !reopenedSince && now.getTime() < told + renotifyMs) {
+    return { notification: n, channels: missingChannels(deliveries, n).filter((c) => configured.includes(c)) };
+  }
+  return { notification: n + 1, channels: [...configured] };
+}
+
+/** When the reminder of the alert's latest notification is due (now when it is unknown). */
+export function reminderAt(row: Pick<AlertRow, 'notifications' | 'deliveries'>, now: Date, renotifyMs: number): Date {
+  const told = firstToldMs(row.deliveries as unknown as ChannelDelivery[], row.notifications);
+  return told === undefined ? now : new Date(told + renotifyMs);
 }
 
 /** What the sweep reads of an unresolved breach/at_risk alert to plan its work. */

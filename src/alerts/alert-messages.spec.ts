@@ -1,4 +1,4 @@
-import { alertHeaders, alertSignature, describeFetchError, genericAlertBody, slackAlertBody, urlHost, type OutgoingAlert } from './alert-messages.js';
+import { alertHeaders, alertSignature, describeFetchError, genericAlertBody, retryAfterMs, slackAlertBody, urlHost, type OutgoingAlert } from './alert-messages.js';
 
 const ID = '3b2f6a0e-8c1d-4f7a-9e25-6d4c0b1a7f93';
 const SENT = new Date('2026-11-25T10:05:00.000Z');
@@ -102,5 +102,22 @@ describe('what the log may say', () => {
     expect(describeFetchError(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }), 5_000)).toBe('network error (ECONNREFUSED)');
     expect(describeFetchError(new TypeError('fetch failed', { cause: new Error('getaddrinfo https://hooks.slack.com/services/T/B/SECRET') }), 5_000)).toBe('network error');
     expect(describeFetchError(undefined, 5_000)).toBe('network error');
+  });
+});
+
+describe('retryAfterMs (a receiver\'s Retry-After)', () => {
+  const MAX = 30 * 60_000;
+  it('delta-seconds, or an HTTP date from now (a past one is 0), at most the cap', () => {
+    expect(retryAfterMs('120', SENT, MAX)).toBe(120_000);
+    expect(retryAfterMs(' 0 ', SENT, MAX)).toBe(0);
+    expect(retryAfterMs('86400', SENT, MAX)).toBe(MAX);
+    expect(retryAfterMs('Wed, 25 Nov 2026 10:15:00 GMT', SENT, MAX)).toBe(10 * 60_000);
+    expect(retryAfterMs('Wednesday, 25-Nov-26 10:06:00 GMT', SENT, MAX)).toBe(60_000);
+    expect(retryAfterMs('Wed, 25 Nov 2026 09:00:00 GMT', SENT, MAX)).toBe(0);
+    expect(retryAfterMs('Fri, 25 Dec 2026 10:00:00 GMT', SENT, MAX)).toBe(MAX);
+  });
+
+  it('absent or unreadable: undefined (the backoff alone decides)', () => {
+    for (const v of [null, undefined, '', '  ', '-5', '1.5', 'soon', '12abc', 'Mon, 99 Foo 2026']) expect([v, retryAfterMs(v, SENT, MAX)]).toEqual([v, undefined]);
   });
 });

@@ -125,3 +125,19 @@ export function describeFetchError(err: unknown, timeoutMs: number): string {
   const reason = typeof cause?.message === 'string' && /^[a-z ]{3,40}$/.test(cause.message) ? ` (${cause.message})` : '';
   return `network error${reason}`;
 }
+
+const MONTH = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i;
+
+/**
+ * A Retry-After header in milliseconds from `now`: delta-seconds (`120`) or an HTTP date
+ * (`Wed, 25 Nov 2026 10:05:00 GMT`, past dates giving 0), at most `maxMs` (a receiver cannot park
+ * an alert for a day); undefined when absent or unreadable.
+ */
+export function retryAfterMs(value: string | null | undefined, now: Date, maxMs: number): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Math.min(maxMs, Number(v) * 1000);
+  // Date.parse reads almost anything ("1.5" is a date to it): an HTTP date names its month.
+  const at = MONTH.test(v) ? Date.parse(v) : NaN;
+  return Number.isNaN(at) ? undefined : Math.min(maxMs, Math.max(0, at - now.getTime()));
+}

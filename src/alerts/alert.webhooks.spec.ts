@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WebhookReceiver } from '../../test/helpers/webhook-receiver.js';
 import { loadConfig } from '../config/configuration.js';
 import { alertSignature, type OutgoingAlert } from './alert-messages.js';
@@ -79,5 +81,63 @@ describe('AlertWebhooks', () => {
     slack.hang = true;
     const [s] = await webhooks({ ALERT_WEBHOOK_URL: slackUrl, ALERT_TIMEOUT_MS: '150', ALERT_RETRIES: '1' }).deliver(ALERT);
     expect(s).toMatchObject({ delivered: false, attempts: 2, http_status: null, error: 'no answer within 150 ms' });
+  });
+});
+
+describe('AlertWebhooks and Retry-After', () => {
+  /** A receiver answering the scripted [status, Retry-After] pairs, then 200; when each request came. */
+  let server: Server;
+  let url: string;
+  let script: [number, string | undefined][] = [];
+  const seen: number[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume().on('end', () => {
+        seen.push(performance.now());
+        const [status, retryAfter] = script.shift() ?? [200, undefined];
+        res.writeHead(status, retryAfter === undefined ? {} : { 'retry-after': retryAfter }).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  });
+  beforeEach(() => {
+    script = [];
+    seen.length = 0;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('429 with Retry-After longer than the POST would wait: no more tries now, the delay in the result for the next try', async () => {
+    script = [[429, '120']];
+    const [s] = await webhooks({ ALERT_WEBHOOK_URL: url }).deliver(ALERT);
+    expect(s).toMatchObject({ delivered: false, attempts: 1, http_status: 429, error: 'webhook answered 429', retry_after_ms: 120_000 });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('503 with an HTTP date: the same, capped at 30 minutes', async () => {
+    script = [[503, new Date(Date.now() + 2 * 3_600_000).toUTCString()]];
+    const [s] = await webhooks({ ALERT_WEBHOOK_URL: url }).deliver(ALERT);
+    expect(s).toMatchObject({ delivered: false, attempts: 1, http_status: 503, retry_after_ms: 30 * 60_000 });
+  });
+
+  it('a short Retry-After is waited out before the next try of the same POST', async () => {
+    script = [[429, '1']];
+    const [s] = await webhooks({ ALERT_WEBHOOK_URL: url }).deliver(ALERT);
+    expect(s).toMatchObject({ delivered: true, attempts: 2, http_status: 200 });
+    expect(s!.retry_after_ms).toBeUndefined();
+    expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(990);
+  });
+
+  it('without Retry-After (or on another 5xx) the usual retries run', async () => {
+    script = [[429, undefined], [500, '600']];
+    const [s] = await webhooks({ ALERT_WEBHOOK_URL: url }).deliver(ALERT);
+    expect(s).toMatchObject({ delivered: true, attempts: 3 });
+  });
+
+  it('deliver(…, only): posts to the named channels alone', async () => {
+    const w = webhooks({ ALERT_WEBHOOK_URL: url, ALERT_GENERIC_WEBHOOK_URL: url });
+    expect((await w.deliver(ALERT, new Date(), ['generic'])).map((r) => r.channel)).toEqual(['generic']);
+    expect(seen).toHaveLength(1);
+    expect(await w.deliver(ALERT, new Date(), [])).toEqual([]);
   });
 });

@@ -20,6 +20,8 @@ export class AlertDeliveryDto implements ChannelDelivery {
   @ApiProperty({ example: '2026-11-25T10:05:00.000Z' }) at!: string;
   @ApiPropertyOptional({ example: '9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d', description: 'Present when this notification went out inside a digest alert: its id (the POST was the digest\'s).' })
   digest_id?: string;
+  @ApiPropertyOptional({ example: 600000, description: "Present when the receiver answered 429/503 with Retry-After: the delay it asked for in ms (at most 30 minutes); the channel's next try waited at least that long." })
+  retry_after_ms?: number;
 }
 
 export class AlertLogItemDto implements AlertLogItem {
@@ -39,7 +41,7 @@ export class AlertLogItemDto implements AlertLogItem {
     enum: ALERT_STATUSES,
     example: 'delivered',
     description:
-      'pending: being sent; delivered: a channel answered 2xx to its own message; digested: it reached people inside a digest alert (digest_id); failed: no channel took it (breach/at_risk alerts are retried); not_configured: no channel was set.',
+      'pending: being sent; delivered: a channel answered 2xx to its own message; digested: it reached people inside a digest alert (digest_id); failed: no channel took it (breach/at_risk alerts are retried while the condition lasts); not_configured: no channel was set.',
   })
   status!: AlertStatus;
   @ApiProperty({ example: 2, description: 'HTTP attempts over every notification (channels in parallel: the most any one needed).' }) attempts!: number;
@@ -48,7 +50,7 @@ export class AlertLogItemDto implements AlertLogItem {
   @ApiProperty({ example: '2026-11-25T10:05:00.000Z' }) created_at!: string;
   @ApiProperty({ example: '2026-11-25T10:05:00.000Z', nullable: true }) last_attempt_at!: string | null;
   @ApiProperty({ example: '2026-11-25T10:05:00.000Z', nullable: true, description: 'When a channel first answered 2xx.' }) delivered_at!: string | null;
-  @ApiProperty({ example: '2026-11-25T14:05:00.000Z', nullable: true, description: 'The next send (reminder after ALERT_RENOTIFY_MINUTES, or a retry); null when none is planned.' })
+  @ApiProperty({ example: '2026-11-25T14:05:00.000Z', nullable: true, description: 'The next send (reminder after ALERT_RENOTIFY_MINUTES, or a retry: to every channel, or to the one that missed the notification); null when none is planned.' })
   renotify_at!: string | null;
   @ApiProperty({ example: null, nullable: true, description: 'When the SLA check found the condition over (no more notifications).' }) resolved_at!: string | null;
   @ApiProperty({ example: null, nullable: true, description: 'The digest alert through which this alert last reached people (status digested); null otherwise.' })

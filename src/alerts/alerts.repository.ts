@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { Database } from '../database/database.js';
 import { slaAlerts } from '../database/schema.js';
 import type { AlertRow, RoundUpdate, SweepCandidate } from './alert-log.js';
@@ -18,6 +18,8 @@ export interface AlertFilter {
 
 /** Rows per statement when many are written at once (well under PostgreSQL's 65,535 parameters). */
 const CHUNK = 500;
+/** Keys per lookup: one array parameter (`= any($1)`), so only the message size bounds it. */
+const KEY_CHUNK = 5_000;
 /** Kinds the sweep keeps sending while their condition lasts (the others are sent once). */
 const RECURRING = ['breach', 'at_risk'];
 
@@ -30,6 +32,23 @@ export class AlertsRepository {
   async insert(row: NewAlertRow): Promise<AlertRow | undefined> {
     const [inserted] = await this.database.db.insert(slaAlerts).values(row).onConflictDoNothing({ target: slaAlerts.dedupeKey }).returning();
     return inserted;
+  }
+
+  /**
+   * Which of `keys` are in the log already, and whether each is resolved: one indexed read (per
+   * KEY_CHUNK keys), so a check inserts only the keys it has not raised before instead of writing
+   * every active alert again only to have it conflict.
+   */
+  async existing(keys: readonly string[]): Promise<Map<string, { kind: string; resolved: boolean }>> {
+    const found = new Map<string, { kind: string; resolved: boolean }>();
+    for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+      const rows = await this.database.db
+        .select({ key: slaAlerts.dedupeKey, kind: slaAlerts.kind, resolvedAt: slaAlerts.resolvedAt })
+        .from(slaAlerts)
+        .where(sql`${slaAlerts.dedupeKey} = any(${sql.param(keys.slice(i, i + KEY_CHUNK))}::text[])`);
+      for (const r of rows) found.set(r.key, { kind: r.kind, resolved: r.resolvedAt !== null });
+    }
+    return found;
   }
 
   /** The rows whose insert won (a key raised before, by anyone, is skipped), in no particular order. */
@@ -111,6 +130,12 @@ export class AlertsRepository {
     return rows.length;
   }
 
+  /** Moves an alert's next send (a claimed alert that had nothing to send now); false when it is gone. */
+  async reschedule(id: string, at: Date): Promise<boolean> {
+    const rows = await this.database.db.update(slaAlerts).set({ renotifyAt: at }).where(eq(slaAlerts.id, id)).returning({ id: slaAlerts.id });
+    return rows.length > 0;
+  }
+
   /** Marks alerts resolved (once: a second instance's update finds them resolved already); how many it marked. */
   async resolve(ids: readonly string[], now: Date): Promise<number> {
     let count = 0;
@@ -129,14 +154,16 @@ export class AlertsRepository {
    * Breach/at_risk alerts of `keys` that were resolved (the check stopped reporting them) and are
    * reported again — a reopened ticket whose clock is still breached, a clock that ran again after
    * a pause, a policy fixed after a bad edit: unresolved and due at `now`, so the sweep that
-   * follows tells people again (a reminder) instead of never. How many were re-opened.
+   * follows tells people again (a reminder) instead of never. The payload notes when
+   * (`reopened_at`): that send is a reminder to every channel, even one due sooner than
+   * ALERT_RENOTIFY_MINUTES. How many were re-opened.
    */
   async reopen(keys: readonly string[], now: Date): Promise<number> {
     let count = 0;
     for (let i = 0; i < keys.length; i += CHUNK) {
       const rows = await this.database.db
         .update(slaAlerts)
-        .set({ resolvedAt: null, renotifyAt: now })
+        .set({ resolvedAt: null, renotifyAt: now, payload: sql`${slaAlerts.payload} || jsonb_build_object('reopened_at', ${now.toISOString()}::text)` })
         .where(and(inArray(slaAlerts.dedupeKey, keys.slice(i, i + CHUNK)), isNotNull(slaAlerts.resolvedAt), inArray(slaAlerts.kind, RECURRING)))
         .returning({ id: slaAlerts.id });
       count += rows.length;

@@ -11,7 +11,8 @@ export type AlertKind = (typeof ALERT_KINDS)[number];
  * pending: being sent for the first time; delivered: at least one channel answered 2xx to its
  * own message (the alert reached people); digested: it reached people inside a digest alert
  * (`digest_id`) instead — its latest notification went out that way; failed: no channel took it
- * (the sweep retries breach/at_risk alerts); not_configured: no channel was set when it was raised.
+ * (the sweep retries breach/at_risk alerts while their condition lasts); not_configured: no
+ * channel was set when it was raised.
  */
 export const ALERT_STATUSES = ['pending', 'delivered', 'digested', 'failed', 'not_configured'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
@@ -55,6 +56,8 @@ export interface ChannelDelivery {
   at: string;
   /** Set when this notification went out inside a digest alert: that alert's id (the POST was the digest's). */
   digest_id?: string;
+  /** The receiver's Retry-After (429/503) in milliseconds, at most 30 minutes: the next try of this channel waited at least that long. */
+  retry_after_ms?: number;
 }
 
 /** A row of the delivery log (GET /monitoring/alerts). Times are ISO-8601 UTC. */
@@ -102,9 +105,12 @@ export interface RaiseManyResult {
 }
 
 export interface SweepResult {
-  /** Reminders sent for delivered alerts whose condition lasts (in a message of their own or in a digest). */
+  /** Reminders sent for delivered alerts whose condition lasts (in a message of their own or in a digest), a failed reminder's retries included. */
   renotified: number;
-  /** Alerts never delivered yet (failed, interrupted, or raised while no channel was set) sent again. */
+  /**
+   * Alerts whose notification was sent again: never delivered yet (failed, interrupted, raised
+   * while no channel was set), or delivered to one channel and sent again to the one that missed it.
+   */
   retried: number;
   /** Of the renotified and retried alerts, those that went out inside a digest that reached people. */
   digested: number;
