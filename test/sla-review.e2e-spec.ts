@@ -138,7 +138,12 @@ describeEachDatabase('SLA review: policies and checks', (database) => {
   });
 
   // PGlite locks its data directory to one process, so only PostgreSQL can share a schema.
-  (database.name === 'PostgreSQL' ? it : it.skip)('a check that outlasted its lease stops when another instance has taken the check over, instead of acting alongside it', async () => {
+  // PGlite locks its data directory to one process, so only PostgreSQL can share a schema.
+  (database.name === 'PostgreSQL' ? it : it.skip)(
+    database.name === 'PostgreSQL'
+      ? 'a check that outlasted its lease stops when another instance has taken the check over, instead of acting alongside it'
+      : 'a check that outlasted its lease, two instances — SKIPPED on PGlite: one process per data directory by design',
+    async () => {
     const other = await createTestApp(env);
     try {
       const gateA = hold(app.get(SlaRepository));
@@ -159,5 +164,6 @@ describeEachDatabase('SLA review: policies and checks', (database) => {
       await other.get(HandoffService).idle();
       await other.close();
     }
-  });
+    },
+  );
 });
