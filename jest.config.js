@@ -14,6 +14,7 @@ export default {
   testTimeout: 30_000,
   globalSetup: './test/helpers/global-setup.mjs',
   globalTeardown: './test/helpers/global-teardown.mjs',
+  reporters: ['default', './test/helpers/skipped-reporter.mjs'],
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/eval'], testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
