@@ -2,6 +2,7 @@ import { MAX_STORABLE_MS, MIN_STORABLE_MS } from '../common/timestamp.js';
 import type { slaAlerts } from '../database/schema.js';
 import type { OutgoingAlert } from './alert-messages.js';
 import type { AlertChannel, AlertFieldValue, AlertKind, AlertLogItem, AlertRequest, AlertStatus, ChannelDelivery } from './alerts.types.js';
+import { isUuid } from '../common/ids.js';
 
 export type AlertRow = typeof slaAlerts.$inferSelect;
 
@@ -277,9 +278,7 @@ export function planSweep(rows: readonly SweepCandidate[], activeKeys: ReadonlyS
   return { resolve, due: due.sort((a, b) => a.rank - b.rank).map((d) => d.id) };
 }
 
-/** Opaque keyset cursor of the log (newest first): the created_at and id of the last item read. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isAlertId = (id: string): boolean => UUID.test(id);
+export const isAlertId = (id: string): boolean => isUuid(id);
 
 export const alertCursor = {
   encode: (at: Date, id: string): string => Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url'),
@@ -289,7 +288,7 @@ export const alertCursor = {
       const date = typeof at === 'string' ? new Date(at) : undefined;
       // Only instants the database holds (years 0001-9999): a forged one is refused here, not by PostgreSQL.
       const storable = date !== undefined && date.getTime() >= MIN_STORABLE_MS && date.getTime() <= MAX_STORABLE_MS;
-      return storable && typeof id === 'string' && UUID.test(id) ? { at: date, id } : undefined;
+      return storable && typeof id === 'string' && isUuid(id) ? { at: date, id } : undefined;
     } catch {
       return undefined;
     }

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import type { AlertFieldValue, AlertKind } from './alerts.types.js';
+import { webhookSignature } from '../common/webhook-signature.js';
 
 /** One notification of a logged alert, as it leaves the service. */
 export interface OutgoingAlert {
@@ -84,9 +84,7 @@ export function slackAlertBody(alert: OutgoingAlert, sentAt: Date) {
 }
 
 /** `sha256=<hex HMAC-SHA256 of the raw body>` (the X-Signature-256 header, as on hand-offs). */
-export function alertSignature(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
+export const alertSignature = webhookSignature;
 
 /**
  * Headers of one notification. The Idempotency-Key is the same for every retry of a notification

@@ -13,8 +13,7 @@ import type { ApprovalDto } from './approvals.dto.js';
 import { ApprovalsRepository, type ApprovalFilter, type ApprovalWithTicket } from './approvals.repository.js';
 import type { ApprovalStatus, DecisionRequest } from './approvals.schemas.js';
 import { deadlinePage, SLA_SORT_MAX } from './sla-order.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/ids.js';
 
 export type ApprovalSort = 'requested_at' | 'sla_deadline';
 
@@ -35,7 +34,7 @@ export const approvalCursor = {
       const sla = parts.length === 3 && parts[0] === 'sla';
       if (sla !== (sort === 'sla_deadline') || parts.length !== (sla ? 3 : 2)) return undefined;
       const [at, id] = (sla ? parts.slice(1) : parts) as unknown[];
-      if (typeof id !== 'string' || !UUID.test(id)) return undefined;
+      if (typeof id !== 'string' || !isUuid(id)) return undefined;
       if (at === null && sla) return { at: null, id };
       const date = typeof at === 'string' ? new Date(at) : undefined;
       return date && !Number.isNaN(date.getTime()) ? { at: date, id } : undefined;
@@ -153,7 +152,7 @@ export class ApprovalsService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async get(id: string): Promise<ApprovalDto> {
-    const row = UUID.test(id) ? await this.approvals.get(id) : undefined;
+    const row = isUuid(id) ? await this.approvals.get(id) : undefined;
     if (!row) throw notFound(id);
     const slas = await this.sla.tickets([row.ticket.id]);
     return this.view(row, slaStateOf(slas.get(row.ticket.id)));
@@ -168,7 +167,7 @@ export class ApprovalsService implements OnApplicationBootstrap, BeforeApplicati
    * retried request); the other decision, or one on an expired request, is a 409.
    */
   async decide(id: string, decision: 'approved' | 'rejected', body: DecisionRequest, keyName: string): Promise<{ approval: ApprovalDto; ticket: TicketView }> {
-    if (!UUID.test(id)) throw notFound(id);
+    if (!isUuid(id)) throw notFound(id);
     const found = await this.approvals.get(id);
     if (!found) throw notFound(id);
     const by = body.approver ?? keyName;

@@ -7,6 +7,7 @@ import { MIN_KEY_LENGTH, hashKey, parseApiKeys, shortKeys } from './api-keys-env
 import { ApiKeysRepository } from './api-keys.repository.js';
 import type { Principal } from './principal.js';
 import { isScope, type Scope } from './scope-list.js';
+import { isUuid } from '../common/ids.js';
 
 /** How long this instance trusts its copy of the database keys (a revoke elsewhere takes this long at most). */
 export const DB_KEYS_CACHE_MS = 30_000;
@@ -140,7 +141,7 @@ export class ApiKeysService implements OnModuleInit {
 
   /** Revokes a database key; on this instance it stops working at once, on others within DB_KEYS_CACHE_MS. */
   async revoke(id: string): Promise<void> {
-    const row = UUID.test(id) ? await this.repository.revoke(id) : undefined;
+    const row = isUuid(id) ? await this.repository.revoke(id) : undefined;
     if (!row) {
       const hint = id.startsWith('env#') ? ' Keys from API_KEYS are removed from the environment, not through the API.' : '';
       throw new ProblemException(problem(404, 'not-found', `No API key with id "${id.slice(0, 64)}".${hint}`));
@@ -212,8 +213,6 @@ export class ApiKeysService implements OnModuleInit {
     }
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function view(row: ApiKeyRow): ApiKeyView {
   return {

@@ -7,12 +7,10 @@ import { SlaService } from '../sla/sla.service.js';
 import { buildHandoff, type HandoffDelivery, type HandoffPackage } from './handoff.js';
 import { HandoffRepository } from './handoff.repository.js';
 import { HandoffWebhook, maxDeliveryMs } from './handoff.webhook.js';
+import { isUuid } from '../common/ids.js';
 
 /** How often the outbox sweep looks for escalations without a delivered package. */
 export const HANDOFF_SWEEP_MS = 60_000;
-
-/** Ticket ids are UUIDs: anything else is not found without asking the database. */
-const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Statuses in which a person has (or is about to have) the ticket: a package can be built on demand. */
 const HANDED_OFF = ['escalated', 'in_progress'];
@@ -46,7 +44,7 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
    * throws; failures are logged (the sweep retries the building and a pending delivery).
    */
   escalated(ticketId: string): void {
-    if (this.stopping || !TICKET_ID.test(ticketId)) return;
+    if (this.stopping || !isUuid(ticketId)) return;
     this.track(this.serialised(ticketId));
   }
 
@@ -62,7 +60,7 @@ export class HandoffService implements OnApplicationBootstrap, BeforeApplication
    * package (or whose package is from an earlier escalation) gets a fresh one, not stored.
    */
   async view(ticketId: string, now = new Date()): Promise<HandoffPackage> {
-    if (!TICKET_ID.test(ticketId)) throw ticketNotFound(ticketId);
+    if (!isUuid(ticketId)) throw ticketNotFound(ticketId);
     const ticket = await this.repository.ticket(ticketId);
     if (!ticket) throw ticketNotFound(ticketId);
     const stored = ticket.handoff as HandoffPackage | null;

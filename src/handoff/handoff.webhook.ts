@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { createHmac } from 'node:crypto';
 import pRetry, { AbortError } from 'p-retry';
 import { AppConfig } from '../config/configuration.js';
 import { WITHHELD_TEXT, oneLine, slaPhrase, truncate, type HandoffPackage } from './handoff.js';
+import { webhookSignature } from '../common/webhook-signature.js';
 
 export interface DeliveryResult {
   delivered: boolean;
@@ -88,9 +88,7 @@ export function handoffWebhookBody(pkg: HandoffPackage) {
 }
 
 /** `sha256=<hex HMAC-SHA256 of the raw body>` (the X-Signature-256 header). */
-export function handoffSignature(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
+export const handoffSignature = webhookSignature;
 
 
 /** How long one delivery may take at most (every attempt timing out, plus the backoff). */

@@ -5,9 +5,9 @@ import { atRiskOf, breachesOf, emptyStats, evaluateTicket, SlaStatsBuilder } fro
 import { SlaPoliciesService } from './sla-policies.service.js';
 import { SlaRepository } from './sla.repository.js';
 import type { AtRiskItem, AtRiskResponse, BreachedItem, SlaOverview, SlaStats, TicketSlaView, TrendPoint, TrendsResponse } from './sla.types.js';
+import { isUuid } from '../common/ids.js';
 
 const HOUR = 3_600_000;
-const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = 24 * HOUR;
 /** The overview lists this many breached and at-risk tickets (the counts cover all). */
 const OVERVIEW_LIST = 50;
@@ -30,7 +30,7 @@ export class SlaService {
 
   async ticket(id: string, now = Date.now()): Promise<TicketSlaView> {
     // Ticket ids are UUIDs: anything else is not found without asking the database (as GET /tickets/:id).
-    const history = TICKET_ID.test(id) ? await this.repository.ticket(id) : undefined;
+    const history = isUuid(id) ? await this.repository.ticket(id) : undefined;
     if (!history) throw new ProblemException(problem(404, 'ticket-not-found', `No ticket "${id.length > 80 ? `${id.slice(0, 80)}…` : id}".`));
     const { set } = await this.policies.current();
     return evaluateTicket(history.row, history.events, set, now).view;

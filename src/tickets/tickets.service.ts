@@ -16,6 +16,7 @@ import { REDACTION_VERSION } from './stored-redaction.js';
 import { TicketWorkflow } from './ticket-workflow.service.js';
 import type { TicketEventRequest, TicketListQuery } from './tickets.schemas.js';
 import { TicketsRepository } from './tickets.repository.js';
+import { isUuid } from '../common/ids.js';
 
 export interface TicketView {
   id: string;
@@ -345,9 +346,6 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
 /** Events that may verify (or disprove) an automated resolution. */
 const CUSTOMER_EVENTS: ReadonlySet<string> = new Set(['customer_reply', 'reopened', 'csat']);
 
-/** Ticket ids are UUIDs: anything else is not found without asking the database. */
-const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The 422 of a ticket (or reply) a guardrail stopped: it was stored for review, and the problem says where. */
 function reviewProblem(trip: GuardrailTrip, ticketId: string): ProblemDetails {
   const base = guardrailProblem(trip).problem;
@@ -364,5 +362,5 @@ function notFound(id: string): ProblemException {
 }
 
 function checkId(id: string): void {
-  if (!TICKET_ID.test(id)) throw notFound(id);
+  if (!isUuid(id)) throw notFound(id);
 }
