@@ -15,6 +15,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { GuardrailsModule } from './guardrails/guardrails.module.js';
 import { HandoffModule } from './handoff/handoff.module.js';
 import { KnowledgeBaseModule } from './knowledge-base/knowledge-base.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
@@ -25,7 +26,7 @@ import { TriageModule } from './triage/triage.module.js';
 
 /** Global pipe, filter and interceptor live here (not in main.ts) so test apps behave like production. */
 @Module({
-  imports: [AppConfigModule, DatabaseModule, AuthModule, RateLimitModule, AgentsModule, GuardrailsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule, TicketsModule, HandoffModule, ApprovalsModule, AlertsModule, SlaModule, DashboardModule],
+  imports: [AppConfigModule, MetricsModule, DatabaseModule, AuthModule, RateLimitModule, AgentsModule, GuardrailsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule, TicketsModule, HandoffModule, ApprovalsModule, AlertsModule, SlaModule, DashboardModule],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

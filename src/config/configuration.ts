@@ -109,6 +109,36 @@ export const envSchema = z.object({
   ALERT_MAX_PER_CHECK: num(10, 1),
   // Resolved and sent-once alerts older than this leave the log (open breaches stay).
   ALERT_LOG_RETENTION_DAYS: num(90, 1),
+
+  // Scale-out and operations (docs/deployment.md, docs/operations.md).
+  // Queue (BullMQ on REDIS_URL): jobs a worker runs at once, tries per job, first retry delay.
+  QUEUE_CONCURRENCY: num(4, 1),
+  QUEUE_ATTEMPTS: num(5, 1),
+  QUEUE_BACKOFF_MS: num(2_000, 1),
+  // Key prefix of the queue in Redis: deployments (or tests) sharing one Redis keep apart.
+  QUEUE_PREFIX: z.preprocess((v) => v || 'support-agents', z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)')),
+  // Nest microservice transport beside HTTP (off by default).
+  MICROSERVICE_TRANSPORT: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['tcp', 'nats']).optional()),
+  MICROSERVICE_HOST: z.preprocess((v) => v || '127.0.0.1', z.string()),
+  MICROSERVICE_PORT: num(3001, 1).pipe(z.number().max(65535)),
+  NATS_URL: z.preprocess((v) => v || 'nats://127.0.0.1:4222', z.string().regex(/^(nats|tls|wss?):\/\//, 'must be a nats://, tls:// or ws(s):// URL')),
+  // Logs: pino JSON lines on stdout; "text" for a terminal.
+  LOG_LEVEL: z.preprocess((v) => v || 'info', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  LOG_FORMAT: z.preprocess((v) => v || 'json', z.enum(['json', 'text'])),
+  // Traces of agent runs as OpenTelemetry (OTLP/HTTP), kept in-house; content stays out unless allowed.
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_HEADERS: optionalString,
+  OTEL_SERVICE_NAME: z.preprocess((v) => v || 'support-agents', z.string()),
+  TRACE_INCLUDE_SENSITIVE_DATA: bool(false),
+  // Pacing of the model provider, per process: calls at once and per minute (0: no limit); excess waits.
+  MODEL_MAX_CONCURRENCY: num(8, 1),
+  MODEL_REQUESTS_PER_MINUTE: num(0),
+  // Tokens a ticket's runs may spend in all (0: no limit); past it the ticket goes to a person.
+  TICKET_TOKEN_BUDGET: num(0),
+  // Prices per million tokens for cost estimates (docs/operations.md): "model=input/output,...".
+  MODEL_PRICES: optionalString,
+  // Graceful shutdown: how long in-flight work may take to finish before it is left to recovery.
+  SHUTDOWN_GRACE_SECONDS: num(25, 1),
 });
 
 export type Env = z.infer<typeof envSchema>;

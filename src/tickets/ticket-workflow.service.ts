@@ -16,6 +16,7 @@ import type { TicketMetadata } from '../triage/triage.schemas.js';
 import { TriageAgent } from '../triage/triage.agent.js';
 import type { TicketStatus } from './ticket-status.js';
 import { TicketsRepository, type NewEvent, type Tx } from './tickets.repository.js';
+import { withRunContext } from '../observability/run-context.js';
 
 class LeaseLost extends Error {}
 
@@ -89,7 +90,12 @@ export class TicketWorkflow {
    * "processing" and is taken over when its lease expires). A customer reply that arrives while
    * the agents work sends the ticket round again, so no reply goes unread.
    */
-  async run(ticketId: string, from: TicketStatus[], first: { event?: NewEvent; staleQueuedOnly?: boolean } = {}): Promise<boolean> {
+  run(ticketId: string, from: TicketStatus[], first: { event?: NewEvent; staleQueuedOnly?: boolean } = {}): Promise<boolean> {
+    // Logs, spans and metrics of the agents' runs name the ticket they were for.
+    return withRunContext({ ticketId }, () => this.runPasses(ticketId, from, first));
+  }
+
+  private async runPasses(ticketId: string, from: TicketStatus[], first: { event?: NewEvent; staleQueuedOnly?: boolean }): Promise<boolean> {
     let ran = false;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       // Later passes take back the ticket this run requeued itself.
