@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, doublePrecision, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * One schema for PGlite and PostgreSQL. Migrations in `drizzle/` are generated from this file
@@ -293,3 +293,33 @@ export const jobLeases = pgTable('job_leases', {
   holder: text('holder').notNull(),
   leaseUntil: ts('lease_until').notNull(),
 });
+
+/**
+ * Model usage ledger (docs/costs.md): one row per agent stage of a ticket and model, written in
+ * the transaction that records the stage's event. A ticket's tokens and cost are the sum of its
+ * rows; the token budget and GET /monitoring/costs read it.
+ */
+export const modelUsage = pgTable(
+  'model_usage',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    /** The stage's agent: triage_agent, resolution_agent (with the agents it called as tools). */
+    agent: text('agent').notNull(),
+    /** The model name asked for ("offline" for the offline policy). */
+    model: text('model').notNull(),
+    backend: text('backend').notNull(),
+    requests: integer('requests').notNull(),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull(),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull(),
+    totalTokens: bigint('total_tokens', { mode: 'number' }).notNull(),
+    /** Estimated from MODEL_PRICES (or the built-in list) at the time of the call. */
+    costUsd: doublePrecision('cost_usd').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('model_usage_ticket_idx').on(t.ticketId), index('model_usage_at_idx').on(t.at)],
+);
+
+export type ModelUsageRow = typeof modelUsage.$inferSelect;
