@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { ApprovalsModule } from './approvals/approvals.module.js';
+import { CostsModule } from './costs/costs.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JsonBodyMiddleware } from './common/json-body.middleware.js';
@@ -26,7 +27,7 @@ import { TriageModule } from './triage/triage.module.js';
 
 /** Global pipe, filter and interceptor live here (not in main.ts) so test apps behave like production. */
 @Module({
-  imports: [AppConfigModule, MetricsModule, DatabaseModule, AuthModule, RateLimitModule, AgentsModule, GuardrailsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule, TicketsModule, HandoffModule, ApprovalsModule, AlertsModule, SlaModule, DashboardModule],
+  imports: [AppConfigModule, MetricsModule, DatabaseModule, AuthModule, RateLimitModule, AgentsModule, GuardrailsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule, TicketsModule, HandoffModule, ApprovalsModule, AlertsModule, SlaModule, DashboardModule, CostsModule],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

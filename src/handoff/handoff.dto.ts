@@ -7,7 +7,7 @@ import type { HandoffAction, HandoffArticle, HandoffDelivery, HandoffDeliverySta
  * interfaces of handoff.ts, so the compiler keeps the documented shape and the built one
  * together. Every name starts with Handoff: Swagger needs DTO names unique across features.
  */
-const REASON_KINDS: HandoffReasonKind[] = ['policy', 'no_article_fit', 'guardrail', 'approval_expired', 'approval_rejected', 'run_failed', 'sla', 'agent', 'unknown'];
+const REASON_KINDS: HandoffReasonKind[] = ['policy', 'no_article_fit', 'guardrail', 'approval_expired', 'approval_rejected', 'run_failed', 'sla', 'token_budget', 'agent', 'unknown'];
 const DELIVERY_STATUSES: HandoffDeliveryStatus[] = ['pending', 'sending', 'delivered', 'failed', 'not_configured'];
 
 export class HandoffCustomerDto {

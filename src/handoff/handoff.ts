@@ -9,7 +9,7 @@ import { prioritySignals } from '../triage/priority-rules.js';
  */
 
 /** Why a person is needed, as a kind the suggested reply is tailored to. */
-export type HandoffReasonKind = 'policy' | 'no_article_fit' | 'guardrail' | 'approval_expired' | 'approval_rejected' | 'run_failed' | 'sla' | 'agent' | 'unknown';
+export type HandoffReasonKind = 'policy' | 'no_article_fit' | 'guardrail' | 'approval_expired' | 'approval_rejected' | 'run_failed' | 'sla' | 'token_budget' | 'agent' | 'unknown';
 
 export interface HandoffFollowUp {
   at: string;
@@ -105,7 +105,7 @@ const MAX_ACTIONS = 10;
  * event records). A customer reply counts only when a guardrail stopped it; replies, notes and
  * take-overs on an already escalated ticket are not new escalations.
  */
-export const ESCALATION_EVENT_TYPES = ['resolution', 'guardrail_tripped', 'approval_expired', 'approval_decided', 'approval_rejected', 'run_failed', 'escalated', 'sla_escalated'] as const;
+export const ESCALATION_EVENT_TYPES = ['resolution', 'guardrail_tripped', 'approval_expired', 'approval_decided', 'approval_rejected', 'run_failed', 'escalated', 'sla_escalated', 'token_budget_exceeded'] as const;
 
 export function isEscalationEvent(e: Pick<TicketEventRow, 'type' | 'data'>): boolean {
   if (e.data.status !== 'escalated') return false;
@@ -292,6 +292,11 @@ function reasonOf(
       team: null,
       reason: `The agents' run failed${stage ? ` at ${stage}` : ''}${str(error?.type) ? ` (${str(error?.type)})` : ''}; a person must take the ticket over.`,
     };
+  }
+
+  // The ticket used up TICKET_TOKEN_BUDGET (docs/costs.md): the agents stopped spending on it.
+  if (type === 'token_budget_exceeded') {
+    return { kind: 'token_budget', team: null, reason: str(data.reason) ?? 'The agents used up the ticket\'s token budget; a person takes it over.' };
   }
 
   // An SLA policy's pre-breach action (docs/sla.md): the clock, not the agents, asked for a person.
