@@ -29,6 +29,8 @@ export class Pacer {
   private readonly queue: PQueue;
   private readonly spacingMs: number;
   private pausedUntil = 0;
+  /** Turns held (the queue's own count lags a release by a few microtasks). */
+  private running = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: PacerOptions) {
@@ -41,7 +43,7 @@ export class Pacer {
 
   /** Calls running now and calls waiting for their turn. */
   get load(): { running: number; waiting: number } {
-    return { running: this.queue.pending, waiting: this.queue.size };
+    return { running: this.running, waiting: this.queue.size };
   }
 
   /**
@@ -70,10 +72,12 @@ export class Pacer {
       clearTimeout(timer);
       this.options.onWait?.((Date.now() - startedAt) / 1000);
     }
+    this.running++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      this.running--;
       release();
     };
   }
