@@ -2,6 +2,7 @@ import { parseEnabledActions } from '../actions/account-actions.js';
 import { z } from 'zod';
 import { parseApiKeys } from '../auth/api-keys-env.js';
 import { corsOriginErrors } from '../auth/cors.js';
+import { parseModelPrices } from '../costs/model-prices.js';
 import { trustProxyErrors } from '../rate-limit/trust-proxy.js';
 
 /** An empty variable counts as unset (DESIGN §3b): `OPENAI_API_KEY=` means offline. */
@@ -115,6 +116,8 @@ export const envSchema = z.object({
   QUEUE_CONCURRENCY: num(4, 1),
   QUEUE_ATTEMPTS: num(5, 1),
   QUEUE_BACKOFF_MS: num(2_000, 1),
+  // A job whose worker died (no lock renewal) goes back to the queue within about twice this (docs/queue.md).
+  QUEUE_STALLED_SECONDS: num(30, 1),
   // Key prefix of the queue in Redis: deployments (or tests) sharing one Redis keep apart.
   QUEUE_PREFIX: z.preprocess((v) => v || 'support-agents', z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)')),
   // Nest microservice transport beside HTTP (off by default).
@@ -122,6 +125,8 @@ export const envSchema = z.object({
   MICROSERVICE_HOST: z.preprocess((v) => v || '127.0.0.1', z.string()),
   MICROSERVICE_PORT: num(3001, 1).pipe(z.number().max(65535)),
   NATS_URL: z.preprocess((v) => v || 'nats://127.0.0.1:4222', z.string().regex(/^(nats|tls|wss?):\/\//, 'must be a nats://, tls:// or ws(s):// URL')),
+  // Put before every NATS subject (`acme.` → `acme.triage.run`), so deployments sharing a NATS server keep apart.
+  NATS_SUBJECT_PREFIX: z.preprocess((v) => v ?? '', z.string().max(100).regex(/^([A-Za-z0-9_-]+\.)*$/, 'dot-terminated tokens of letters, digits, _ or - (e.g. "acme.support.")')),
   // Logs: pino JSON lines on stdout; "text" for a terminal.
   LOG_LEVEL: z.preprocess((v) => v || 'info', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
   LOG_FORMAT: z.preprocess((v) => v || 'json', z.enum(['json', 'text'])),
@@ -135,8 +140,8 @@ export const envSchema = z.object({
   MODEL_REQUESTS_PER_MINUTE: num(0),
   // Tokens a ticket's runs may spend in all (0: no limit); past it the ticket goes to a person.
   TICKET_TOKEN_BUDGET: num(0),
-  // Prices per million tokens for cost estimates (docs/operations.md): "model=input/output,...".
-  MODEL_PRICES: optionalString,
+  // Prices per million tokens for cost estimates (docs/costs.md): "model=input/output,..."; errors name the entry.
+  MODEL_PRICES: optionalString.superRefine((v, ctx) => parseModelPrices(v).errors.forEach((message) => ctx.addIssue({ code: 'custom', message }))),
   // Graceful shutdown: how long in-flight work may take to finish before it is left to recovery.
   SHUTDOWN_GRACE_SECONDS: num(25, 1),
 });

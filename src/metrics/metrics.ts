@@ -80,11 +80,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Set by the process's ticket queue (src/queue): job counts by state, read when /metrics is scraped. */
+  queueDepthSampler: (() => Promise<Record<string, number>>) | undefined;
+
   readonly queueDepth = new Gauge({
     name: 'queue_jobs',
     help: 'Ticket jobs in the queue by state (waiting, active, delayed, failed), sampled at scrape time.',
     labelNames: ['state'] as const,
     registers: [this.registry],
+    // Redis unreachable: the last sample stays rather than failing the whole scrape.
+    collect: async () => {
+      const counts = await this.queueDepthSampler?.().catch(() => undefined);
+      for (const [state, n] of Object.entries(counts ?? {})) this.queueDepth.set({ state }, n);
+    },
   });
 
   readonly jobWait = new Histogram({
