@@ -16,7 +16,9 @@ import { Database } from '../src/database/database.js';
 import { readArticleDir } from '../src/knowledge-base/article-files.js';
 import { ArticlesRepository } from '../src/knowledge-base/articles.repository.js';
 import { KnowledgeBaseService } from '../src/knowledge-base/knowledge-base.service.js';
+import { Metrics } from '../src/metrics/metrics.js';
 import { ModelBackend } from '../src/models/model-backend.js';
+import { TracingService } from '../src/observability/tracing/tracing.service.js';
 import { ResolutionAgent } from '../src/resolution/resolution.agent.js';
 import type { ResolutionResult } from '../src/resolution/resolution.schemas.js';
 import { TriageAgent } from '../src/triage/triage.agent.js';
@@ -40,13 +42,16 @@ export async function offlineService(env: Record<string, string | undefined>): P
   Logger.overrideLogger(false);
   const config = loadConfig({ ...env, LLM_PROVIDER: 'offline' });
   const registry = new AgentRegistry();
-  const runner = new AgentRunner(config);
+  const metrics = new Metrics();
+  const tracing = new TracingService(config, metrics);
+  await tracing.onModuleInit();
+  const runner = new AgentRunner(config, tracing);
   const models = new ModelBackend(config);
   const database = await Database.open({ ...config.env, DATABASE_URL: undefined, DATA_DIR: 'memory://' });
   await database.migrate();
   const kb = new KnowledgeBaseService(config, new ArticlesRepository(database), database);
   await kb.onModuleInit();
-  const guardrails = new GuardrailsService(config, new InjectionClassifier(models, runner));
+  const guardrails = new GuardrailsService(config, new InjectionClassifier(models, runner), metrics);
   const kbAgent = new KnowledgeBaseAgent(models, kb, runner, registry, guardrails);
   const training = { ...trainTriage(trainingSource(config.env), readArticleDir(config.env.KB_DIR)), where: 'in process' as const };
   const triage = new TriageAgent(models, runner, registry, training, guardrails);
@@ -60,6 +65,9 @@ export async function offlineService(env: Record<string, string | undefined>): P
     triage,
     registry,
     resolveText: async (inquiry) => (await resolutionAgent.invoke(inquiry)).body as ResolutionResult,
-    close: () => database.close(),
+    close: async () => {
+      await tracing.onApplicationShutdown();
+      await database.close();
+    },
   };
 }

@@ -18,6 +18,7 @@ import { inputTripOf } from '../guardrails/sdk-guardrails.js';
 import type { AgentVariants } from '../models/model-backend.js';
 import { upstreamFailure } from '../models/model-errors.js';
 import { OfflineModelProvider } from '../models/offline-model.js';
+import { TracingService } from '../observability/tracing/tracing.service.js';
 
 export interface AgentRunResult<O> {
   output: O;
@@ -51,29 +52,29 @@ export type PausableRunResult<O, C> = (AgentRunResult<O> & { context: C; paused?
 @Injectable()
 export class AgentRunner {
   private readonly logger = new Logger(AgentRunner.name);
-  private readonly runners = new Map<Backend, Promise<Runner>>();
+  private readonly providers = new Map<Backend, Promise<ModelProvider>>();
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly tracing: TracingService,
+  ) {}
 
-  private runner(backend: Backend): Promise<Runner> {
-    let runner = this.runners.get(backend);
-    if (!runner) {
-      runner = this.provider(backend).then(
-        (modelProvider) =>
-          new Runner({
-            modelProvider,
-            // Traces go to OpenAI only when explicitly allowed; the offline backend never exports.
-            tracingDisabled: backend === 'offline' || !this.config.env.OPENAI_TRACING,
-            traceIncludeSensitiveData: false,
-            workflowName: 'support-agents',
-          }),
-      );
-      this.runners.set(backend, runner);
+  /**
+   * A Runner for one run on `backend` (cheap: the model provider is built once per backend).
+   * Tracing is always on and stays in-house (TracingService: metrics, logs, OTLP); traces go to
+   * OpenAI only with a key and OPENAI_TRACING=true. The run is linked to the ticket in the run context.
+   */
+  private async runner(backend: Backend): Promise<Runner> {
+    let provider = this.providers.get(backend);
+    if (!provider) {
+      provider = this.provider(backend);
+      this.providers.set(backend, provider);
       // A provider that failed to load is tried again on the next request, not cached.
-      runner.catch(() => this.runners.delete(backend));
+      provider.catch(() => this.providers.delete(backend));
     }
-    return runner;
+    return this.tracing.runner(backend, await provider, 'support-agents');
   }
+
 
   /** The OpenAI side of the SDK (and its client) is loaded on first use, not at start-up. */
   private async provider(backend: Backend): Promise<ModelProvider> {

@@ -1,6 +1,8 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { getCurrentTrace } from '@openai/agents-core';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/configuration.js';
+import { Metrics } from '../metrics/metrics.js';
 import { checkReply, checkTextLimits, detectInjection, PLACEHOLDER_PATTERN, redactPii } from './detectors/index.js';
 import { injectionModel } from './detectors/injection-model.js';
 import { PII_KINDS, type Finding, type Verdict } from './detectors/types.js';
@@ -40,6 +42,7 @@ export class GuardrailsService implements OnModuleInit {
   constructor(
     private readonly config: AppConfig,
     private readonly classifier: InjectionClassifier,
+    private readonly metrics: Metrics,
   ) {
     this.settings = guardrailSettings(config.env);
   }
@@ -94,9 +97,18 @@ export class GuardrailsService implements OnModuleInit {
    */
   async inspect(text: string, field: string): Promise<InspectedText> {
     const checked = this.rules(text);
-    if (checked.limits?.tripped) return { text: checked.text, redacted: checked.redacted, trip: tripOf('text_limits', checked.limits, field, 'rules') };
+    if (checked.limits?.tripped) return this.counted({ text: checked.text, redacted: checked.redacted, trip: tripOf('text_limits', checked.limits, field, 'rules') });
     const trip = checked.injection ? await this.decideInjection(checked.injection, checked.text, field) : undefined;
-    return { text: checked.text, redacted: checked.redacted, trip };
+    return this.counted({ text: checked.text, redacted: checked.redacted, trip });
+  }
+
+  /**
+   * A trip at the edge (HTTP pipe, workflow) counts in guardrail_trips_total here; inside an agent
+   * run the SDK guardrail's span counts it (TracingService), so one trip is never counted twice.
+   */
+  private counted(result: InspectedText): InspectedText {
+    if (result.trip && !getCurrentTrace()) this.metrics.guardrailTrips.inc({ guardrail: result.trip.guardrail });
+    return result;
   }
 
   /** Reference text an agent will read (a knowledge-base article): prompt injection only, nothing redacted. */
