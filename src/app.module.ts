@@ -15,9 +15,11 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { GuardrailsModule } from './guardrails/guardrails.module.js';
 import { HandoffModule } from './handoff/handoff.module.js';
+import { HealthModule } from './health/health.module.js';
 import { KnowledgeBaseModule } from './knowledge-base/knowledge-base.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
+import { LoggingModule } from './observability/logging.module.js';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { ResolutionModule } from './resolution/resolution.module.js';
@@ -27,7 +29,7 @@ import { TriageModule } from './triage/triage.module.js';
 
 /** Global pipe, filter and interceptor live here (not in main.ts) so test apps behave like production. */
 @Module({
-  imports: [AppConfigModule, MetricsModule, DatabaseModule, AuthModule, RateLimitModule, AgentsModule, GuardrailsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule, TicketsModule, HandoffModule, ApprovalsModule, AlertsModule, SlaModule, DashboardModule, CostsModule],
+  imports: [AppConfigModule, LoggingModule, MetricsModule, HealthModule, DatabaseModule, AuthModule, RateLimitModule, AgentsModule, GuardrailsModule, TriageModule, KnowledgeBaseModule, ResolutionModule, MonitoringModule, TicketsModule, HandoffModule, ApprovalsModule, AlertsModule, SlaModule, DashboardModule, CostsModule],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

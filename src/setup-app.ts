@@ -3,15 +3,22 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { corsOptions } from './auth/cors.js';
 import { securityHeaders } from './auth/http-hardening.js';
 import { AppConfig } from './config/configuration.js';
+import { Metrics } from './metrics/metrics.js';
+import { requestObservability } from './observability/logging.middleware.js';
+import { PINO_LOGGER } from './observability/logging.module.js';
 import { parseTrustProxy } from './rate-limit/trust-proxy.js';
 
 /**
- * What must be set on the application object itself (body limit, Swagger, shutdown hooks);
- * shared by main.ts and the e2e tests so both serve the same app.
+ * What must be set on the application object itself (request id and logs, body limit, Swagger);
+ * shared by main.ts and the e2e tests so both serve the same app. Signals are main.ts's
+ * (installGracefulShutdown): a test app is closed by its test.
  */
 export function setupApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
   app.disable('x-powered-by');
+  // First of all: the request id, the request's log line and its latency metric cover every
+  // request, also the ones refused by the middleware below (docs/operations.md).
+  app.use(requestObservability(app.get(PINO_LOGGER), app.get(Metrics)));
   // Security (docs/security.md): the client address behind proxies, helmet headers, CORS allow-list.
   // Registered before the body parser, so a refused or oversized request still carries them.
   const trustProxy = parseTrustProxy(config.env.TRUST_PROXY);
@@ -21,7 +28,6 @@ export function setupApp(app: NestExpressApplication): NestExpressApplication {
   if (cors) app.enableCors(cors);
   // strict: false lets JsonBodyMiddleware say what is wrong with a top-level null, number or string.
   app.useBodyParser('json', { limit: config.env.BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: false });
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -2,7 +2,7 @@
  * The scope vocabulary, without Nest or Swagger imports: the configuration (parsed before Nest
  * loads) and the guard share it. scopes.ts re-exports it next to the route decorators.
  */
-export const SCOPES = ['agents:run', 'tickets:read', 'tickets:write', 'kb:write', 'approvals:write', 'monitoring:read', 'monitoring:write', 'admin'] as const;
+export const SCOPES = ['agents:run', 'tickets:read', 'tickets:write', 'kb:write', 'approvals:write', 'monitoring:read', 'monitoring:write', 'metrics:read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: string): value is Scope {

@@ -1,44 +1,71 @@
-import { ConsoleLogger } from '@nestjs/common';
-import { inspect } from 'node:util';
-import { redactPii } from './detectors/index.js';
+import type { LoggerService, LogLevel } from '@nestjs/common';
+import type { Level, Logger } from 'pino';
+import { envSchema } from '../config/configuration.js';
+import { createLogger, NEST_TO_PINO } from '../observability/logging.js';
 
-/** Every kind, whatever GUARDRAIL_PII_KINDS says: a log line is never the place for personal data. */
-function redactLine(message: unknown): unknown {
-  if (typeof message === 'string') return redactPii(message).text;
-  if (message instanceof Error) return redactPii(message.stack ?? message.message).text;
-  // Any other object: printed as util.inspect would (depth-limited, cycles marked), then redacted.
-  if (message !== null && typeof message === 'object') return redactPii(inspect(message, { depth: 6, breakLength: Infinity })).text;
-  return message;
-}
-
-/** Extra arguments, the context name included (a context name holds no personal data, so it comes out as it went in). */
-function redactExtras(rest: unknown[]): unknown[] {
-  return rest.map(redactLine);
-}
+/** A stack trace as Nest's exception handlers pass it to error(message, stack, context). */
+const STACK = /\n\s+at /;
 
 /**
- * The application logger: Nest's console logger with personal data and secrets replaced by
- * placeholders in every message (an error message may quote customer text or a pasted key).
+ * The application logger (main.ts, the worker): Nest's logger interface over the pino logger of
+ * src/observability/logging.ts, which writes one JSON line per call with personal data and
+ * secrets replaced by placeholders in the message and in every field (an error message may quote
+ * customer text or a pasted key; docs/security.md), and the request / ticket / trace ids of the
+ * work in progress.
+ *
+ * Nest's calling convention: `log(message, ...params, context)`; the last string is the context
+ * name (the class that logs), `error(message, stack, context)` may carry a stack trace.
  */
-export class RedactingLogger extends ConsoleLogger {
-  // Extra arguments are redacted too (Nest reads the last string one as the context name).
-  override log(message: unknown, ...rest: unknown[]): void {
-    super.log(redactLine(message), ...redactExtras(rest));
+export class RedactingLogger implements LoggerService {
+  private readonly pino: Logger;
+
+  /** Without a logger: one on stdout with LOG_LEVEL and LOG_FORMAT of the environment (a process's boot logger). */
+  constructor(pino?: Logger) {
+    this.pino = pino ?? createLogger({ level: envSchema.shape.LOG_LEVEL.parse(process.env.LOG_LEVEL), format: envSchema.shape.LOG_FORMAT.parse(process.env.LOG_FORMAT) });
   }
-  override warn(message: unknown, ...rest: unknown[]): void {
-    super.warn(redactLine(message), ...redactExtras(rest));
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('log', message, rest);
   }
-  override error(message: unknown, ...rest: unknown[]): void {
-    // The second argument of error() may be a stack trace.
-    super.error(redactLine(message), ...redactExtras(rest));
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
   }
-  override debug(message: unknown, ...rest: unknown[]): void {
-    super.debug(redactLine(message), ...redactExtras(rest));
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
   }
-  override verbose(message: unknown, ...rest: unknown[]): void {
-    super.verbose(redactLine(message), ...redactExtras(rest));
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
   }
-  override fatal(message: unknown, ...rest: unknown[]): void {
-    super.fatal(redactLine(message), ...redactExtras(rest));
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('verbose', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  /** Nest's own level list (e.g. `logger: ['error', 'warn']`): the lowest one listed becomes pino's level. */
+  setLogLevels(levels: LogLevel[]): void {
+    const order: Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+    const lowest = order.find((l) => levels.some((n) => NEST_TO_PINO[n] === l));
+    this.pino.level = lowest ?? 'silent';
+  }
+
+  private write(nestLevel: keyof typeof NEST_TO_PINO, message: unknown, rest: unknown[]): void {
+    const level = NEST_TO_PINO[nestLevel];
+    if (!this.pino.isLevelEnabled(level)) return;
+    const params = [...rest];
+    const fields: Record<string, unknown> = {};
+    if (params.length > 0 && typeof params.at(-1) === 'string') fields.context = params.pop();
+    if (nestLevel === 'error' && typeof params[0] === 'string' && STACK.test(params[0])) fields.stack = params.shift();
+    if (params.length) fields.params = params;
+    if (message instanceof Error) {
+      fields.err = message;
+      this.pino[level](fields, message.message);
+    } else if (message !== null && typeof message === 'object') {
+      fields.data = message;
+      this.pino[level](fields);
+    } else {
+      this.pino[level](fields, String(message));
+    }
   }
 }

@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { MetricsController } from './metrics.controller.js';
 import { Metrics } from './metrics.js';
 
-/** Global: any feature records into the one registry without importing this module. */
+/** Global: any feature records into the one registry without importing this module. GET /metrics serves it. */
 @Global()
-@Module({ providers: [Metrics], exports: [Metrics] })
+@Module({ controllers: [MetricsController], providers: [Metrics], exports: [Metrics] })
 export class MetricsModule {}

@@ -1,9 +1,14 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { principalOf } from '../auth/principal.js';
 import { ProblemException, problem } from '../common/problem-details.js';
 import { rateLimitAddress } from './client-address.js';
 import { RateLimitCounters, type WindowCount } from './rate-limit-counters.js';
+
+export const SKIP_RATE_LIMIT_KEY = 'rate-limit:skip';
+/** Not counted (health probes and metric scrapes: a load balancer must never be told 429). */
+export const SkipRateLimit = (): MethodDecorator & ClassDecorator => SetMetadata(SKIP_RATE_LIMIT_KEY, true);
 
 /**
  * The global rate limiter (APP_GUARD, after AuthGuard); the counting is rate-limiter-flexible's
@@ -16,18 +21,23 @@ import { RateLimitCounters, type WindowCount } from './rate-limit-counters.js';
  * - headers of the window closest to its limit: RateLimit-Limit/-Remaining/-Reset (IETF draft
  *   names) and the same as X-RateLimit-*, plus RateLimit-Policy listing every window
  *   (e.g. `50;w=1, 600;w=60`);
- * - when the store cannot answer (Redis down), the request passes without headers (fail open).
+ * - when the store cannot answer (Redis down), the request passes without headers (fail open);
+ * - routes marked @SkipRateLimit() are not counted.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   private readonly policy: string;
 
-  constructor(private readonly counters: RateLimitCounters) {
+  constructor(
+    private readonly counters: RateLimitCounters,
+    private readonly reflector: Reflector,
+  ) {
     this.policy = counters.windows.map((w) => `${w.limit};w=${w.seconds}`).join(', ');
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.counters.windows.length || context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT_KEY, [context.getHandler(), context.getClass()])) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
