@@ -4,10 +4,13 @@ import {
   MaxTurnsExceededError,
   ModelBehaviorError,
   OutputGuardrailTripwireTriggered,
+  RunAgentUpdatedStreamEvent,
   RunState,
   Runner,
   type Agent,
   type ModelProvider,
+  type RunResult,
+  type StreamedRunResult,
 } from '@openai/agents-core';
 import { APIError } from 'openai/error';
 import { ProblemException, problem } from '../common/problem-details.js';
@@ -19,6 +22,8 @@ import type { AgentVariants } from '../models/model-backend.js';
 import { upstreamFailure } from '../models/model-errors.js';
 import { OfflineModelProvider } from '../models/offline-model.js';
 import { TracingService } from '../observability/tracing/tracing.service.js';
+import { mapRunEvent, type MapperState, type StreamEvent } from '../streaming/stream-events.js';
+import { currentStreamSink, outsideStreamSink, type StreamSink } from '../streaming/stream-sink.js';
 
 export interface AgentRunResult<O> {
   output: O;
@@ -41,6 +46,11 @@ export type ApprovalDecisions = ReadonlyMap<string, { approve: boolean; message?
 
 /** Where a run starts: new input, or a paused run's state with the decisions on its tool calls. */
 export type RunInput = string | { resume: PausedRun; decisions: ApprovalDecisions };
+
+/** One attempt of a streamed run: `began` once the client saw something of it (then it cannot fall back unseen). */
+interface StreamAttempt {
+  began: boolean;
+}
 
 export type PausableRunResult<O, C> = (AgentRunResult<O> & { context: C; paused?: undefined }) | { paused: PausedRun; meta: RunMeta; toolOutputs: AgentRunResult<O>['toolOutputs'] };
 
@@ -74,7 +84,6 @@ export class AgentRunner {
     }
     return this.tracing.runner(backend, await provider, 'support-agents');
   }
-
 
   /** The OpenAI side of the SDK (and its client) is loaded on first use, not at start-up. */
   private async provider(backend: Backend): Promise<ModelProvider> {
@@ -110,12 +119,14 @@ export class AgentRunner {
     output: { parse(finalOutput: unknown): O },
   ): Promise<PausableRunResult<O, C>> {
     const primary = typeof input === 'string' ? this.config.backend : (input.resume.backend as Backend);
+    const attempt: StreamAttempt = { began: false };
     try {
-      return await this.runOn<O, C>(primary, agents, input, makeContext(), output);
+      return await this.runOn<O, C>(primary, agents, input, makeContext(), output, attempt);
     } catch (err) {
       const failure = primary === 'openai' ? upstreamFailure(err) : undefined;
       if (!failure) throw toProblem(err);
-      if (!this.config.env.LLM_FALLBACK) {
+      // A stream the client already saw part of cannot be answered again by another backend.
+      if (!this.config.env.LLM_FALLBACK || attempt.began) {
         // One status for every provider failure: on Node 20 a client timeout surfaces as a plain
         // connection error, so 503 vs 504 could not be told apart reliably.
         throw new ProblemException(
@@ -125,7 +136,7 @@ export class AgentRunner {
       }
       this.logger.warn(`OpenAI backend failed (${failure.kind}: ${failure.message}); answering with the offline policy (degraded).`);
       try {
-        const result = await this.runOn<O, C>('offline', agents, input, makeContext(), output);
+        const result = await this.runOn<O, C>('offline', agents, input, makeContext(), output, { began: false });
         return { ...result, meta: { ...result.meta, degraded: true } };
       } catch (fallbackError) {
         throw toProblem(fallbackError);
@@ -139,6 +150,7 @@ export class AgentRunner {
     input: RunInput,
     context: C,
     output: { parse(finalOutput: unknown): O },
+    attempt: StreamAttempt,
   ): Promise<PausableRunResult<O, C>> {
     const agent = agents.get(backend);
     const start: string | RunState<C, Agent<C, any>> = typeof input === 'string' ? input : await RunState.fromString<C, Agent<C, any>>(agent, input.resume.state);
@@ -152,10 +164,14 @@ export class AgentRunner {
         else start.reject(item, { message: decision.message });
       }
     }
-    const result = await (await this.runner(backend)).run(agent, start, {
-      ...(typeof start === 'string' ? { context } : {}),
-      maxTurns: this.config.env.AGENT_MAX_TURNS,
-    });
+    const runner = await this.runner(backend);
+    const options = { ...(typeof start === 'string' ? { context } : {}), maxTurns: this.config.env.AGENT_MAX_TURNS };
+    // Inside a streamed request (an SSE route set a sink), the route's own agents run streamed.
+    const sink = currentStreamSink();
+    const result: RunResult<C, Agent<C, any>> | StreamedRunResult<C, Agent<C, any>> =
+      sink?.streams(agent.name)
+        ? await this.runStreamed(sink, agent, backend, attempt, () => runner.run(agent, start, { ...options, stream: true }))
+        : await runner.run(agent, start, options);
     const toolOutputs = result.newItems.flatMap((item) =>
       item.type === 'tool_call_output_item' && item.rawItem.type === 'function_call_result'
         ? [{ name: item.rawItem.name, output: typeof item.output === 'string' ? item.output : JSON.stringify(item.output) }]
@@ -173,6 +189,45 @@ export class AgentRunner {
       return { paused: { state: result.state.toString(), backend, interruptions }, meta, toolOutputs };
     }
     return { output: output.parse(result.finalOutput), meta, context, toolOutputs };
+  }
+
+  /**
+   * Drives the SDK's streamed run, forwarding its events (mapped to the SSE vocabulary) to the
+   * sink, and returns it once complete (the same result object a plain run gives). The `agent`
+   * event is held back until the run shows something backend-specific, so an OpenAI failure
+   * before that falls back to the offline policy without the client having seen the failed attempt.
+   */
+  private async runStreamed<C>(
+    sink: StreamSink,
+    agent: Agent<C, any>,
+    backend: Backend,
+    attempt: StreamAttempt,
+    start: () => Promise<StreamedRunResult<C, Agent<C, any>>>,
+  ): Promise<StreamedRunResult<C, Agent<C, any>>> {
+    // The SDK run itself has no sink: a classifier agent inside a guardrail must not stream here.
+    const result = await outsideStreamSink(start);
+    // The SDK announces an agent only on a hand-off; the starting agent is announced here.
+    const opening = mapRunEvent(new RunAgentUpdatedStreamEvent(agent), { guarded: false }, backend);
+    let state: MapperState = opening.state;
+    const held: StreamEvent[] = [...opening.events];
+    for await (const event of result) {
+      const mapped = mapRunEvent(event, state, backend);
+      state = mapped.state;
+      for (const e of mapped.events) {
+        if (!attempt.began && e.event === 'agent') {
+          held.push(e);
+          continue;
+        }
+        attempt.began = true;
+        for (const h of held.splice(0)) sink.emit(h);
+        sink.emit(e);
+      }
+    }
+    await result.completed;
+    if (result.error) throw result.error;
+    // A run that showed nothing else (a guarded agent's answer) still says which agent answered.
+    for (const h of held) sink.emit(h);
+    return result;
   }
 }
 

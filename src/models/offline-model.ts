@@ -53,13 +53,21 @@ export class OfflineModel implements Model {
     return { usage: new Usage({ requests: 1 }), output: this.policy(request), responseId: nextId('resp') };
   }
 
+  /**
+   * The same deterministic response as a stream, shaped like a real model's: `response_started`,
+   * the text of each assistant message in word-boundary chunks (`output_text_delta`, with its
+   * item id), then `response_done` carrying the whole response, which is what the Runner acts on.
+   */
   async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
     const response = await this.getResponse(request);
     yield { type: 'response_started' };
     for (const item of response.output) {
-      if (item.type === 'message' && item.role === 'assistant') {
-        for (const part of item.content) {
-          if (part.type === 'output_text') yield { type: 'output_text_delta', delta: part.text };
+      if (item.type !== 'message' || item.role !== 'assistant') continue;
+      for (const part of item.content) {
+        if (part.type !== 'output_text') continue;
+        for (const delta of textChunks(part.text)) {
+          request.signal?.throwIfAborted();
+          yield { type: 'output_text_delta', delta, ...(item.id ? { itemId: item.id } : {}) };
         }
       }
     }
@@ -72,6 +80,22 @@ export class OfflineModel implements Model {
       },
     } as StreamEvent;
   }
+}
+
+/** Chunks of about `size` characters ending at a word boundary where there is one; joined they are `text`. */
+export function textChunks(text: string, size = 24): string[] {
+  const chunks: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + size, text.length);
+    if (end < text.length) {
+      const space = text.lastIndexOf(' ', end);
+      if (space > start) end = space + 1;
+    }
+    chunks.push(text.slice(start, end));
+    start = end;
+  }
+  return chunks;
 }
 
 /** Offline agents carry their `Model` instance; a request for a model by name is a wiring bug. */

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { RequireScopes } from '../auth/scopes.js';
-import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, IntersectionType, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { principalOf } from '../auth/principal.js';
 import { ApiProblems } from '../common/api-docs.decorators.js';
@@ -17,6 +17,23 @@ import {
 } from './tickets.dto.js';
 import { TicketEventRequestSchema, type TicketEventRequest } from './tickets.schemas.js';
 import { TicketsService } from './tickets.service.js';
+import { ProblemException, type ProblemDetails } from '../common/problem-details.js';
+import { GuardrailsService } from '../guardrails/guardrails.service.js';
+import { resultEvent } from '../streaming/stream-events.js';
+import { ApiSseResponse, sseExample, StreamQueryDto } from '../streaming/stream-query.dto.js';
+import { streamRun } from '../streaming/sse-response.js';
+
+class CreateTicketStreamQueryDto extends IntersectionType(CreateTicketQueryDto, StreamQueryDto) {}
+
+const TICKET_STREAM_EXAMPLE = sseExample([
+  { event: 'agent', data: { agent: 'triage_agent', backend: 'offline' } },
+  { event: 'text', data: { agent: 'triage_agent', delta: '{"category":"technical",' } },
+  { event: 'output', data: { agent: 'triage_agent', output: { category: 'technical', priority: 'High', confidence: 0.92, clarification_needed: false } } },
+  { event: 'agent', data: { agent: 'resolution_agent', backend: 'offline' } },
+  { event: 'tool_call', data: { agent: 'resolution_agent', name: 'knowledge_base_agent', call_id: 'call_1', arguments: { input: '{"query":"I can\'t log in to my account."}' } } },
+  { event: 'tool_output', data: { agent: 'resolution_agent', name: 'knowledge_base_agent', call_id: 'call_1', output: { articles: [{ id: 'kb-0042' }] }, truncated: false } },
+  { event: 'result', data: { id: '0f8e9c1a-3b7d-4a51-9a52-6f0e7a2d1c44', status: 'resolved', '...': 'the ticket as the 201 body' } },
+]);
 
 const IDEMPOTENCY_KEY = {
   name: 'Idempotency-Key',
@@ -37,7 +54,10 @@ function send<T>(res: Response, response: StoredResponse<T>): T {
 @ApiTags('tickets')
 @Controller('tickets')
 export class TicketsController {
-  constructor(private readonly tickets: TicketsService) {}
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly guardrails: GuardrailsService,
+  ) {}
 
   @Post()
   @RequireScopes('tickets:write')
@@ -47,13 +67,30 @@ export class TicketsController {
   @ApiHeader(IDEMPOTENCY_KEY)
   @ApiCreatedResponse({ type: StoredTicketDto, description: 'The ticket after the workflow ran; status "failed" (with `error`) when an agent run failed: retry it with POST /tickets/:id/retry.' })
   @ApiAcceptedResponse({ type: TicketAcceptedDto, description: 'mode=async: stored; poll the Location.' })
+  @ApiSseResponse(TICKET_STREAM_EXAMPLE)
   @ApiProblems(400, 409, 413, 415, 422, 503)
   async create(
     @Body() dto: TriageRequestDto,
-    @Query() { mode }: CreateTicketQueryDto,
+    @Query() { mode, stream }: CreateTicketStreamQueryDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
+    if (stream === 'true') {
+      if (mode === 'async') throw ProblemException.validation([{ path: 'stream', message: 'stream=true cannot be combined with mode=async (nothing runs while the request is open)' }]);
+      // The run goes on if the client disconnects: the ticket is stored as usual (GET /tickets/:id).
+      return streamRun({
+        agents: ['triage_agent', 'resolution_agent'],
+        redact: (text) => this.guardrails.redact(text).text,
+        work: () => this.tickets.create(dto, { idempotencyKey, async: false }),
+        finish: (response) => {
+          const body = response.body as { id?: string; ticket_id?: string };
+          const location = `/tickets/${body.id ?? body.ticket_id}`;
+          // A guardrail stopped the text (422, ticket stored for review) or a replay of one.
+          if (response.status >= 400) throw new ProblemException(response.body as unknown as ProblemDetails, { Location: location });
+          return { event: resultEvent(response.body), headers: { Location: location, ...(response.replayed ? { 'Idempotent-Replayed': 'true' } : {}) } };
+        },
+      });
+    }
     const response = await this.tickets.create(dto, { idempotencyKey, async: mode === 'async' });
     // A 422 (a guardrail stopped it) still stored the ticket: its problem names it as ticket_id.
     const body = response.body as { id?: string; ticket_id?: string };

@@ -14,6 +14,10 @@ export interface FakeReply {
   /** Delay before answering (to provoke client timeouts). */
   delayMs?: number;
   headers?: Record<string, string>;
+  /** Sent as Server-Sent Events (`data: <json>` frames) instead of `json`: a streamed reply. */
+  sse?: unknown[];
+  /** With `sse`: drop the connection after this many events (an upstream failure mid-stream). */
+  sseCutAfter?: number;
 }
 
 /**
@@ -41,6 +45,14 @@ export class FakeOpenAI {
         }
         const send = () => {
           if (res.destroyed) return;
+          if (reply.sse) {
+            res.writeHead(reply.status ?? 200, { 'content-type': 'text/event-stream', ...reply.headers });
+            const events = reply.sseCutAfter === undefined ? reply.sse : reply.sse.slice(0, reply.sseCutAfter);
+            for (const event of events) res.write(`data: ${JSON.stringify(event)}\n\n`);
+            if (reply.sseCutAfter !== undefined) res.destroy();
+            else res.end('data: [DONE]\n\n');
+            return;
+          }
           res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
           res.end(JSON.stringify(reply.json ?? {}));
         };
@@ -100,4 +112,25 @@ export function chatReply(model: string, message: { content?: string; tool_calls
       usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
     },
   };
+}
+
+/**
+ * A Responses API reply as the stream the API sends for `stream: true`: response.created, per
+ * output item output_item.added, its text in `response.output_text.delta` chunks of `chunk`
+ * characters, output_item.done, then response.completed with the whole response.
+ */
+export function responsesStream(reply: FakeReply, chunk = 8): FakeReply {
+  const response = reply.json as { id: string; output: { type: string; id: string; content?: { type: string; text: string }[] }[] };
+  const events: unknown[] = [{ type: 'response.created', response: { ...response, status: 'in_progress', output: [] } }];
+  response.output.forEach((item, outputIndex) => {
+    events.push({ type: 'response.output_item.added', output_index: outputIndex, item: item.type === 'message' ? { ...item, status: 'in_progress', content: [] } : item });
+    (item.content ?? []).forEach((part, contentIndex) => {
+      for (let i = 0; i < part.text.length; i += chunk) {
+        events.push({ type: 'response.output_text.delta', item_id: item.id, output_index: outputIndex, content_index: contentIndex, delta: part.text.slice(i, i + chunk), logprobs: [] });
+      }
+    });
+    events.push({ type: 'response.output_item.done', output_index: outputIndex, item });
+  });
+  events.push({ type: 'response.completed', response });
+  return { sse: events.map((e, i) => ({ ...(e as object), sequence_number: i })) };
 }
