@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseApiKeys } from '../auth/api-keys-env.js';
 import { corsOriginErrors } from '../auth/cors.js';
 import { parseModelPrices } from '../costs/model-prices.js';
+import { otlpHeaderErrors } from '../observability/tracing/otlp-headers.js';
 import { trustProxyErrors } from '../rate-limit/trust-proxy.js';
 
 /** An empty variable counts as unset (DESIGN §3b): `OPENAI_API_KEY=` means offline. */
@@ -118,6 +119,8 @@ export const envSchema = z.object({
   QUEUE_BACKOFF_MS: num(2_000, 1),
   // A job whose worker died (no lock renewal) goes back to the queue within about twice this (docs/queue.md).
   QUEUE_STALLED_SECONDS: num(30, 1),
+  // A worker's own /metrics and /health/live (it has no API server); 0: off.
+  WORKER_METRICS_PORT: num(0).pipe(z.number().max(65535)),
   // Key prefix of the queue in Redis: deployments (or tests) sharing one Redis keep apart.
   QUEUE_PREFIX: z.preprocess((v) => v || 'support-agents', z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)')),
   // Nest microservice transport beside HTTP (off by default).
@@ -132,7 +135,7 @@ export const envSchema = z.object({
   LOG_FORMAT: z.preprocess((v) => v || 'json', z.enum(['json', 'text'])),
   // Traces of agent runs as OpenTelemetry (OTLP/HTTP), kept in-house; content stays out unless allowed.
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
-  OTEL_EXPORTER_OTLP_HEADERS: optionalString,
+  OTEL_EXPORTER_OTLP_HEADERS: optionalString.superRefine((v, ctx) => otlpHeaderErrors(v).forEach((message) => ctx.addIssue({ code: 'custom', message }))),
   OTEL_SERVICE_NAME: z.preprocess((v) => v || 'support-agents', z.string()),
   TRACE_INCLUDE_SENSITIVE_DATA: bool(false),
   // Pacing of the model provider, per process: calls at once and per minute (0: no limit); excess waits.

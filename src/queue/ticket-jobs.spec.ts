@@ -47,7 +47,8 @@ describe('retry and worker options', () => {
   });
 
   it('the failure reason names the stage and problem, nothing else', () => {
-    expect(failureMessage({ stage: 'triage', status: 503, type: 'https://support-agents.dev/problems/model-unavailable', detail: 'customer text' })).toBe(
+    const error = { stage: 'triage', status: 503, type: 'https://support-agents.dev/problems/model-unavailable', detail: 'customer text' };
+    expect(failureMessage(error)).toBe(
       'triage failed: 503 model-unavailable',
     );
     expect(failureMessage(null)).toBe('the run failed');

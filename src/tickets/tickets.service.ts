@@ -17,6 +17,11 @@ import { TicketWorkflow } from './ticket-workflow.service.js';
 import type { TicketEventRequest, TicketListQuery } from './tickets.schemas.js';
 import { TicketsRepository } from './tickets.repository.js';
 import { isUuid } from '../common/ids.js';
+import { queueUnavailable, TicketQueue } from '../queue/ticket-queue.service.js';
+import type { JobView } from '../queue/ticket-jobs.js';
+
+import { CostsService } from '../costs/costs.service.js';
+import { NO_USAGE, type UsageTotals } from '../costs/costs.repository.js';
 
 export interface TicketView {
   id: string;
@@ -36,6 +41,10 @@ export interface TicketView {
   created_at: string;
   updated_at: string;
   events?: EventView[];
+  /** Model requests, tokens and estimated cost of the ticket's runs so far (docs/costs.md). */
+  usage?: UsageTotals;
+  /** Queue mode only (REDIS_URL): the ticket's job — null when it has none (completed jobs are removed). */
+  queue?: JobView | { state: 'unavailable' } | null;
 }
 
 export interface EventView {
@@ -96,6 +105,8 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     private readonly guardrails: GuardrailsService,
     private readonly handoff: HandoffService,
     private readonly verification: VerificationService,
+    private readonly queue: TicketQueue,
+    private readonly costs: CostsService,
   ) {}
 
   /**
@@ -137,7 +148,10 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
           return { status: 422, body: reviewProblem(trip, id) };
         }
         if (options.async) {
-          this.inBackground(this.workflow.run(id, ['queued']));
+          // Queue mode: a worker runs it. If Redis cannot take the job, the ticket stays "queued"
+          // in the database and the recovery sweep enqueues it later: the 202 still holds.
+          if (this.queue.enabled) await this.queue.enqueue(id, 'created');
+          else this.inBackground(this.workflow.run(id, ['queued']));
           return { status: 202, body: { id, status: 'queued' } };
         }
         await this.workflow.run(id, ['queued']);
@@ -162,7 +176,8 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     checkId(id);
     const ticket = await this.tickets.get(id);
     if (!ticket) throw notFound(id);
-    return toTicketView(ticket, await this.tickets.events(id));
+    const view = { ...toTicketView(ticket, await this.tickets.events(id)), usage: await this.costs.usageOfTicket(id) };
+    return this.queue.enabled ? { ...view, queue: await this.queue.jobOf(id) } : view;
   }
 
   async list(query: TicketListQuery): Promise<{ tickets: TicketView[]; next_cursor: string | null }> {
@@ -172,7 +187,8 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     }
     const rows = await this.tickets.list({ ...query, before_seq: beforeSeq, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
-    return { tickets: page.map((t) => toTicketView(t)), next_cursor: rows.length > query.limit ? cursor.encode(page.at(-1)!.seq) : null };
+    const usage = await this.costs.usageOf(page.map((t) => t.id));
+    return { tickets: page.map((t) => ({ ...toTicketView(t), usage: usage.get(t.id) ?? NO_USAGE })), next_cursor: rows.length > query.limit ? cursor.encode(page.at(-1)!.seq) : null };
   }
 
   /** An update from a person or the helpdesk; a customer's answer to a clarifying question runs the agents again. */
@@ -274,6 +290,7 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
     if (!canRetry(ticket.status as TicketStatus)) {
       throw new ProblemException(problem(409, 'not-retryable', `Only a failed or stalled ticket can be retried (status "${ticket.status}").`, { ticket_status: ticket.status }));
     }
+    if (this.queue.enabled) return this.retryQueued(id, ticket.status as TicketStatus, ticket.leaseUntil);
     // A queued ticket is taken only once stale: the request that queued it may be about to run it.
     const claimed = await this.workflow.run(id, ['failed', 'queued'], { event: { type: 'retry', actor: 'system', data: {} }, staleQueuedOnly: true });
     if (!claimed) {
@@ -282,6 +299,22 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         problem(409, 'not-retryable', `The ticket is being worked on or has moved on (status "${now?.status}"); it was not run again.`, { ticket_status: now?.status }),
       );
     }
+    return this.view(id);
+  }
+
+  /**
+   * Queue mode: a worker runs the retry. A dead-lettered job is re-queued with fresh attempts;
+   * otherwise a job is enqueued (a no-op if the ticket has one). A run holding a live lease is
+   * left alone (409), as in-process.
+   */
+  private async retryQueued(id: string, status: TicketStatus, leaseUntil: Date | null): Promise<TicketView> {
+    if (status === 'processing' && leaseUntil && leaseUntil.getTime() > Date.now()) {
+      throw new ProblemException(problem(409, 'not-retryable', 'The ticket is being worked on (its run holds a lease); it was not run again.', { ticket_status: status }));
+    }
+    const job = await this.queue.jobOf(id);
+    if (job && job.state === 'unavailable') throw queueUnavailable('The queue (Redis) is not reachable; the ticket was not re-queued.');
+    if (job?.state === 'failed') await this.queue.retry((job as JobView).job_id);
+    else if (!(await this.queue.enqueue(id, 'retry'))) throw queueUnavailable('The queue (Redis) did not take the job; the ticket was not re-queued.');
     return this.view(id);
   }
 
@@ -326,6 +359,11 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
         for (const id of fresh) {
           if (this.stopping) return;
           tried.add(id);
+          // Queue mode: a worker runs it (one job per ticket, so repeated sweeps add nothing).
+          if (this.queue.enabled) {
+            if (await this.queue.enqueue(id, 'recovery')) this.logger.log(`Enqueued ticket ${id} (its run had not finished, or Redis missed it)`);
+            continue;
+          }
           // Only the single process at start-up may take "processing" tickets whatever their lease;
           // otherwise the claim takes them only once the lease expired.
           if (await this.workflow.run(id, all ? ['queued', 'processing'] : ['queued'])) this.logger.log(`Recovered ticket ${id} (its run had not finished)`);
