@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createParser } from 'eventsource-parser';
+import { FakeOpenAI, responsesFunctionCall, responsesMessage, responsesReply, responsesStream, type FakeReply, type RecordedRequest } from './helpers/fake-openai.js';
 import { SEED_TRIAGE, createTestApp } from './helpers/test-app.js';
 
 /** One parsed SSE event as a client sees it. */
@@ -180,5 +181,141 @@ describe('Streaming on the offline backend', () => {
     expect(ticket.resolution).not.toBeNull();
     // The server is fine afterwards.
     expect((await post(base, '/run_resolution/?stream=true', RESOLUTION_REQUEST)).events!.at(-1)!.event).toBe('result');
+  });
+});
+
+describe('Streaming on the OpenAI backend (a local fake of the Responses API, streamed)', () => {
+  const fake = new FakeOpenAI();
+  let app: NestExpressApplication;
+  let base: string;
+  let openaiEnv: Record<string, string>;
+
+  const isTriage = (r: RecordedRequest) => String(r.body.instructions ?? '').includes('You triage');
+  const isKb = (r: RecordedRequest) => String(r.body.instructions ?? '').includes('help-center articles that answer');
+  const hasToolOutput = (r: RecordedRequest) => JSON.stringify(r.body.input).includes('function_call_output');
+  const isFinalResolution = (r: RecordedRequest) => !isTriage(r) && !isKb(r) && hasToolOutput(r);
+  const TRIAGE_DECISION = { category: 'technical', priority: 'High', confidence: 0.93, clarification_needed: false };
+  const GOOD_REPLY = { resolution_reply: 'Use Forgot password? on the sign-in page (kb-0001).', ticket_status: 'resolved', resolution_notes: 'Used KB article kb-0001.' };
+  let resolutionReply: object = GOOD_REPLY;
+  /** How the final resolution turn is answered (a streamed reply unless a test changes it). */
+  let finalTurn: (reply: FakeReply) => FakeReply = (reply) => reply;
+  let firstTurn: (reply: FakeReply) => FakeReply = (reply) => reply;
+
+  function script(r: RecordedRequest): FakeReply {
+    if (isTriage(r)) return responsesReply(r.body.model, [responsesMessage(JSON.stringify(TRIAGE_DECISION))]);
+    if (isKb(r)) {
+      if (!hasToolOutput(r)) return responsesReply(r.body.model, [responsesFunctionCall('search_knowledge_base', { query: 'reset password', limit: 3, category: null })]);
+      const hit = { id: 'kb-0001', title: 'Reset your password', category: 'technical', score: 10, match: 1, matched_terms: 2, query_terms: 2, snippet: 'Forgot password?' };
+      return responsesReply(r.body.model, [responsesMessage(JSON.stringify({ query: 'reset password', articles: [hit] }))]);
+    }
+    if (!hasToolOutput(r)) return firstTurn(responsesReply(r.body.model, [responsesFunctionCall('knowledge_base_agent', { input: 'reset password' })]));
+    return responsesReply(r.body.model, [responsesMessage(JSON.stringify(resolutionReply))]);
+  }
+
+  beforeAll(async () => {
+    const baseUrl = await fake.start();
+    // A request with stream: true (what the SDK sends for a streamed run) gets the reply as SSE.
+    fake.respond = (r) => {
+      const reply = script(r);
+      if (!r.body.stream || reply.status) return reply;
+      return isFinalResolution(r) ? finalTurn(responsesStream(reply)) : responsesStream(reply);
+    };
+    openaiEnv = { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: baseUrl, OPENAI_MAX_RETRIES: '0', OPENAI_TIMEOUT_MS: '5000' };
+    app = await createTestApp(openaiEnv);
+    base = await listen(app);
+  });
+  afterAll(async () => {
+    await app.close();
+    await fake.stop();
+  });
+  beforeEach(() => {
+    fake.reset();
+    resolutionReply = GOOD_REPLY;
+    finalTurn = (reply) => reply;
+    firstTurn = (reply) => reply;
+  });
+
+  it('/run_resolution/?stream=true streams the run from the model stream; the result equals the non-streaming body', async () => {
+    const plain = await post(base, '/run_resolution/', RESOLUTION_REQUEST);
+    expect(plain.status).toBe(200);
+    fake.reset();
+    const { events } = await post(base, '/run_resolution/?stream=true', RESOLUTION_REQUEST);
+    expect(names(events!)).toEqual(['agent', 'tool_call', 'tool_output', 'result']);
+    expect(events![0]!.data).toEqual({ agent: 'resolution_agent', backend: 'openai' });
+    expect(events![1]!.data).toMatchObject({ name: 'knowledge_base_agent', arguments: { input: 'reset password' } });
+    expect(events![2]!.data.output.articles[0].id).toBe('kb-0001');
+    expect(events![3]!.data).toEqual(plain.json);
+    expect(plain.json.resolution_result.ticket_status).toBe('resolved');
+    // The resolution agent's turns really were streamed by the provider.
+    const resolutionTurns = fake.requests.filter((r) => !isKb(r));
+    expect(resolutionTurns.map((r) => r.body.stream)).toEqual([true, true]);
+  });
+
+  it('/tickets?stream=true: the triage model output arrives as text deltas as the provider streams it', async () => {
+    const { events } = await post(base, '/tickets?stream=true', SEED_TRIAGE);
+    const text = events!.filter((e) => e.event === 'text').map((e) => e.data);
+    expect(text.length).toBeGreaterThan(3);
+    expect(text.every((t) => t.agent === 'triage_agent')).toBe(true);
+    expect(JSON.parse(text.map((t) => t.delta).join(''))).toEqual(TRIAGE_DECISION);
+    const result = events!.at(-1)!;
+    expect(result.event).toBe('result');
+    expect(result.data).toMatchObject({ status: 'resolved', triage: { category: 'technical', priority: 'High' }, resolution: { ticket_status: 'resolved' } });
+  });
+
+  it('a reply the output guardrail withholds is never streamed, not even as deltas: the result is the escalation', async () => {
+    resolutionReply = { resolution_reply: 'So sorry! I have issued a refund of $900 to your card, see kb-0001.', ticket_status: 'resolved', resolution_notes: 'Used KB article kb-0001.' };
+    const { events } = await post(base, '/tickets?stream=true', { inquiry_text: 'I forgot my password', metadata: { channel: 'email', customer_id: 'C-1' } });
+    // The provider did stream the proposed reply...
+    const final = fake.requests.find(isFinalResolution)!;
+    expect(final.body.stream).toBe(true);
+    // ...and none of it reached the client.
+    const streamed = JSON.stringify(events);
+    expect(streamed).not.toContain('$900');
+    expect(streamed).not.toContain('issued a refund');
+    const result = events!.at(-1)!;
+    expect(result.event).toBe('result');
+    expect(result.data.resolution.ticket_status).toBe('escalated');
+    expect(result.data.resolution.resolution_notes).toMatch(/reply_policy/);
+  });
+
+  it('the provider failing mid-stream ends the stream with `event: error` (problem details), not a broken connection', async () => {
+    finalTurn = (reply) => ({ ...reply, sseCutAfter: 4 });
+    const res = await post(base, '/run_resolution/?stream=true', RESOLUTION_REQUEST);
+    expect(res.status).toBe(200);
+    const events = res.events!;
+    expect(names(events)).toEqual(['agent', 'tool_call', 'tool_output', 'error']);
+    expect(events.at(-1)!.data).toMatchObject({ status: 503, type: expect.stringMatching(/model-unavailable$/), title: 'Service Unavailable', detail: expect.any(String) });
+    // The server stays healthy.
+    finalTurn = (reply) => reply;
+    expect(names((await post(base, '/run_resolution/?stream=true', RESOLUTION_REQUEST)).events!).at(-1)).toBe('result');
+  });
+
+  it('the provider failing before anything was streamed falls back to the offline policy unseen (LLM_FALLBACK=true)', async () => {
+    firstTurn = () => ({ status: 500, json: { error: { message: 'upstream down' } } });
+    const offline = await createTestApp();
+    try {
+      const expected = await post(await listen(offline), '/run_resolution/', RESOLUTION_REQUEST);
+      const { events } = await post(base, '/run_resolution/?stream=true', RESOLUTION_REQUEST);
+      // One agent event, from the backend that answered; the failed attempt left no trace.
+      expect(events!.filter((e) => e.event === 'agent').map((e) => e.data)).toEqual([{ agent: 'resolution_agent', backend: 'offline' }]);
+      expect(names(events!)).toEqual(['agent', 'tool_call', 'tool_output', 'result']);
+      expect(events!.at(-1)!.data).toEqual(expected.json);
+    } finally {
+      await offline.close();
+    }
+  });
+
+  it('with LLM_FALLBACK=false a provider down before the stream began is an ordinary 503 with Retry-After', async () => {
+    firstTurn = () => ({ status: 503, json: { error: { message: 'overloaded' } } });
+    const strict = await createTestApp({ ...openaiEnv, LLM_FALLBACK: 'false' });
+    try {
+      const res = await post(await listen(strict), '/run_resolution/?stream=true', RESOLUTION_REQUEST);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.headers.get('retry-after')).toBeTruthy();
+      expect(res.json.type).toMatch(/model-unavailable$/);
+    } finally {
+      await strict.close();
+    }
   });
 });
