@@ -23,3 +23,13 @@ export function parseOtlpHeaders(raw: string | undefined): Record<string, string
   }
   return headers;
 }
+
+/** Configuration validation: what is wrong with OTEL_EXPORTER_OTLP_HEADERS (empty when nothing). */
+export function otlpHeaderErrors(raw: string | undefined): string[] {
+  try {
+    parseOtlpHeaders(raw);
+    return [];
+  } catch (err) {
+    return [`OTEL_EXPORTER_OTLP_HEADERS: ${(err as Error).message} (expected key=value pairs separated by commas, values URL-encoded)`];
+  }
+}

@@ -1,3 +1,4 @@
+import { loadConfig } from '../../config/configuration.js';
 import { Metrics } from '../../metrics/metrics.js';
 import { openAIExportAllowed, openAIIngestUrl } from './openai-export.js';
 import { parseOtlpHeaders } from './otlp-headers.js';
@@ -149,5 +150,10 @@ describe('where traces may go', () => {
     expect(() => parseOtlpHeaders('bad name=1')).toThrow(/header name/);
     expect(() => parseOtlpHeaders('a=%E0%A4%A')).toThrow(/URL encoding/);
     expect(() => parseOtlpHeaders('a=1%0D%0AInjected: yes')).toThrow(/line break/);
+  });
+
+  it('bad OTEL_EXPORTER_OTLP_HEADERS stop the start-up with a message naming the variable', () => {
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_HEADERS: 'Authorization Basic abc' })).toThrow(/OTEL_EXPORTER_OTLP_HEADERS.*key=value/);
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_HEADERS: 'a=1' }).env.OTEL_EXPORTER_OTLP_HEADERS).toBe('a=1');
   });
 });
