@@ -8,6 +8,7 @@ import { AppConfig, loadConfig } from '../src/config/configuration.js';
 import { RedactingLogger } from '../src/guardrails/redacting-logger.js';
 import { LOG_DESTINATION } from '../src/observability/logging.module.js';
 import { setupApp } from '../src/setup-app.js';
+import { SlaCheckService } from '../src/sla/sla-check.service.js';
 import { freshDataDir } from './helpers/databases.js';
 import { FakeOpenAI } from './helpers/fake-openai.js';
 import { expectProblem } from './helpers/problems.js';
@@ -20,6 +21,7 @@ const MISSING_TICKET = '0f8e3c1a-2b4d-4c6e-9f01-23456789abcd';
 function series(text: string, name: string, labels: Record<string, string>): number {
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   for (const line of text.split('\n')) {
+    if (want.length === 0 && line.startsWith(`${name} `)) return Number(line.slice(name.length + 1));
     if (!line.startsWith(`${name}{`)) continue;
     const inside = line.slice(name.length + 1, line.lastIndexOf('}'));
     const have = inside.split(',');
@@ -74,6 +76,45 @@ describe('GET /metrics (Prometheus)', () => {
     const l = { method: 'POST', route: 'unmatched', status_code: '400' };
     expect(series(after, 'http_request_duration_seconds_count', l) - series(before, 'http_request_duration_seconds_count', l)).toBe(1);
   });
+  it('counts an SLA breach once, when the scheduled check first finds it', async () => {
+    const hacked = await http()
+      .post('/tickets')
+      .send({ inquiry_text: 'I think someone hacked my account and changed my email', metadata: { channel: 'email', customer_id: 'c-77' } })
+      .expect(201);
+    const sla = await http().get(`/tickets/${hacked.body.id}/sla`).expect(200);
+    const clock = sla.body.metrics.find((m: { metric: string }) => m.metric === 'first_reply_time') as { due_at: string };
+    const due = Date.parse(clock.due_at);
+    const labels = { metric: 'first_reply_time', priority: hacked.body.triage.priority as string };
+    const count = async () => series((await http().get('/metrics')).text, 'sla_breaches_total', labels);
+    const before = await count();
+    const check = (at: number) => app.get(SlaCheckService).check(new Date(at));
+    await check(due + 30_000);
+    expect(await count()).toBe(before + 1);
+    expect(series((await http().get('/metrics')).text, 'sla_open_breaches', {})).toBeGreaterThanOrEqual(1);
+    // The next check sees the same breach still open: not a new one.
+    await check(due + 120_000);
+    expect(await count()).toBe(before + 1);
+  });
+
+  describe('X-Request-Id', () => {
+    it('echoes a sane incoming id and generates one otherwise', async () => {
+      const http = () => request(app.getHttpServer());
+      expect((await http().get('/agents').set('x-request-id', 'lb-7f3a9c.42')).headers['x-request-id']).toBe('lb-7f3a9c.42');
+      expect((await http().get('/agents')).headers['x-request-id']).toMatch(UUID);
+      const hostile = await http().get('/agents').set('x-request-id', `"><img src=x>${'z'.repeat(200)}`);
+      expect(hostile.headers['x-request-id']).toMatch(UUID);
+    });
+
+    it('is set on problem responses and on requests refused before routing', async () => {
+      const http = () => request(app.getHttpServer());
+      const notFound = await http().get(`/tickets/${MISSING_TICKET}`).set('x-request-id', 'trace-404');
+      expectProblem(notFound, 404);
+      expect(notFound.headers['x-request-id']).toBe('trace-404');
+      const malformed = await http().post('/run_triage/').set('content-type', 'application/json').set('x-request-id', 'trace-400').send('{');
+      expectProblem(malformed, 400);
+      expect(malformed.headers['x-request-id']).toBe('trace-400');
+    });
+  });
 });
 
 describe('GET /metrics with API keys', () => {
@@ -100,34 +141,6 @@ describe('GET /metrics with API keys', () => {
 
   it('scrapes are never rate limited', async () => {
     for (let i = 0; i < 6; i++) await request(app.getHttpServer()).get('/metrics').set('authorization', `Bearer ${SCRAPER}`).expect(200);
-  });
-});
-
-describe('X-Request-Id', () => {
-  let app: NestExpressApplication;
-  beforeAll(async () => {
-    app = await createTestApp();
-  });
-  afterAll(async () => {
-    await app.close();
-  });
-
-  it('echoes a sane incoming id and generates one otherwise', async () => {
-    const http = () => request(app.getHttpServer());
-    expect((await http().get('/agents').set('x-request-id', 'lb-7f3a9c.42')).headers['x-request-id']).toBe('lb-7f3a9c.42');
-    expect((await http().get('/agents')).headers['x-request-id']).toMatch(UUID);
-    const hostile = await http().get('/agents').set('x-request-id', `"><img src=x>${'z'.repeat(200)}`);
-    expect(hostile.headers['x-request-id']).toMatch(UUID);
-  });
-
-  it('is set on problem responses and on requests refused before routing', async () => {
-    const http = () => request(app.getHttpServer());
-    const notFound = await http().get(`/tickets/${MISSING_TICKET}`).set('x-request-id', 'trace-404');
-    expectProblem(notFound, 404);
-    expect(notFound.headers['x-request-id']).toBe('trace-404');
-    const malformed = await http().post('/run_triage/').set('content-type', 'application/json').set('x-request-id', 'trace-400').send('{');
-    expectProblem(malformed, 400);
-    expect(malformed.headers['x-request-id']).toBe('trace-400');
   });
 });
 

@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/scopes.js';
+import { rootMessage } from '../database/database-errors.js';
 import { Database } from '../database/database.js';
 import { SkipRateLimit } from '../rate-limit/rate-limit.guard.js';
 import { ModelHealth } from './model-health.js';
@@ -12,6 +13,15 @@ import { ShutdownState } from './shutdown-state.js';
 /** A database round trip slower than this counts as down: a probe must answer within the LB's timeout. */
 const DB_TIMEOUT_MS = 2_000;
 const REDIS_TIMEOUT_MS = 1_000;
+
+/** `work`, or a rejection once `ms` passed (the work itself is left to finish or fail on its own). */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 const READY_EXAMPLE = {
   status: 'ok',
@@ -50,6 +60,7 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck({ swaggerDocumentation: false })
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Liveness: the process is up and its event loop answers (no dependency is checked)' })
   @ApiOkResponse({ description: 'Alive.', content: { 'application/json': { example: { status: 'ok', info: { process: { status: 'up', uptime_seconds: 3605 } }, error: {}, details: { process: { status: 'up', uptime_seconds: 3605 } } } } } })
   live(): Promise<HealthCheckResult> {
@@ -59,6 +70,7 @@ export class HealthController {
   @Get('ready')
   @HttpCode(200)
   @HealthCheck({ swaggerDocumentation: false })
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Readiness: may this instance take traffic?',
     description:
@@ -74,14 +86,17 @@ export class HealthController {
         const draining = this.shutdown.reason;
         return draining ? this.indicator.check('shutdown').down({ message: `shutting down (${draining.reason})`, since: draining.since }) : this.indicator.check('shutdown').up();
       },
-      () =>
-        this.indicator
-          .check('database')
-          .attempt(async () => {
-            await this.database.ping();
-            return { kind: this.database.kind };
-          })
-          .withTimeout(DB_TIMEOUT_MS),
+      async () => {
+        const check = this.indicator.check('database');
+        const kind = this.database.kind;
+        const started = performance.now();
+        try {
+          await withTimeout(this.database.ping(), DB_TIMEOUT_MS);
+          return check.up({ kind, responseTime: Math.round(performance.now() - started) });
+        } catch (err) {
+          return check.down({ kind, message: rootMessage(err) });
+        }
+      },
     ];
     if (this.redis.configured) checks.push(() => this.indicator.check('redis').attempt(() => this.redis.ping()).withTimeout(REDIS_TIMEOUT_MS));
     checks.push(async () => {

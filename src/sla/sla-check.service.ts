@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AlertDispatcher } from '../alerts/alert.dispatcher.js';
 import type { AlertRequest } from '../alerts/alerts.types.js';
 import { AppConfig } from '../config/configuration.js';
 import { HandoffService } from '../handoff/handoff.service.js';
+import { Metrics } from '../metrics/metrics.js';
 import { PRIORITIES } from '../triage/taxonomy.js';
 import { atRiskOf, breachesOf, evaluateTicket, SlaStatsBuilder, type TicketEvaluation } from './sla-evaluation.js';
 import type { Policy } from './sla-policy.js';
@@ -70,6 +71,8 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
     private readonly alerts: AlertDispatcher,
     private readonly handoff: HandoffService,
     private readonly scheduler: SchedulerRegistry,
+    // sla_breaches_total / sla_open_breaches (docs/operations.md); optional for unit tests.
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -161,6 +164,9 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
     let breachesOpen = 0;
     let atRisk = 0;
     let actions = 0;
+    // Breaches that began since the previous check (counted once, by whichever instance checks).
+    const fresh: { metric: string; priority: string }[] = [];
+    const isNew = (breachedAt: string | null) => breachedAt !== null && Date.parse(breachedAt) > lastCheck;
 
     for await (const page of this.repository.tickets(new Date(now - 24 * HOUR))) {
       await keep(); // still ours before acting on this page (pre-breach actions)
@@ -171,6 +177,7 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
         for (const b of breachesOf(e, now)) {
           breachesOpen++;
           const clock = e.view.metrics.find((m) => m.metric === b.metric)!;
+          if (isNew(clock.breached_at)) fresh.push({ metric: clock.metric, priority: e.view.priority ?? 'none' });
           const key = breachKey(row.id, b.metric, clock.cycle_started_at!);
           active.add(key);
           raise.push(alertForBreach(e.view, clock, key));
@@ -178,6 +185,7 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
         // A breach that began and ended between two checks (answered late) is reported once too.
         for (const clock of e.view.metrics) {
           if (clock.state === 'fulfilled' && clock.breached && Date.parse(clock.breached_at!) > lastCheck) {
+            fresh.push({ metric: clock.metric, priority: e.view.priority ?? 'none' });
             raise.push(alertForBreach(e.view, clock, breachKey(row.id, clock.metric, clock.cycle_started_at!)));
           }
         }
@@ -212,6 +220,8 @@ export class SlaCheckService implements OnApplicationBootstrap, OnApplicationShu
       alerts_digested: raisedMany.digested + sweep.digested,
       actions_taken: actions,
     };
+    for (const b of fresh) this.metrics?.slaBreaches.inc(b);
+    this.metrics?.slaOpenBreaches.set(breachesOpen);
     await keep();
     const bucket = new Date(Math.floor(now / HOUR) * HOUR);
     await this.repository.saveSnapshot(bucket, nowDate, { ...stats.finish(), at_risk_minutes: this.config.env.SLA_AT_RISK_MINUTES, check: result });
