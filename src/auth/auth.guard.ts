@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ProblemException, problem } from '../common/problem-details.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { attachPrincipal } from './principal.js';
+import { attachPrincipal, type Principal } from './principal.js';
 import { missingScopes, type Scope } from './scope-list.js';
 import { PUBLIC_KEY, SCOPES_KEY } from './scopes.js';
 
@@ -16,7 +16,7 @@ const REALM = 'Bearer realm="support-agents"';
  * unknown/revoked one → 401 with WWW-Authenticate; a key without the scope → 403 naming it.
  * The principal is attached to the request (`req.principal`) for logs and rate limiting.
  *
- * Only HTTP is checked here; transports without headers (microservices) authenticate elsewhere.
+ * Only HTTP is checked here; the microservice transports call `authenticate` and `requireScopes` with their message headers.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -31,13 +31,20 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_KEY, targets) ?? [];
     const req = context.switchToHttp().getRequest<Request>();
+    const principal = await this.authenticate(req.headers);
+    attachPrincipal(req, principal);
+    requireScopes(principal, required);
+    return true;
+  }
 
+  /**
+   * The principal of a request carrying these headers, or the 401 problem. Also used by the
+   * microservice transports (src/microservice), whose messages carry the same header names.
+   */
+  async authenticate(headers: Request['headers']): Promise<Principal> {
     await this.keys.ensureFresh();
-    if (this.keys.isOpen()) {
-      attachPrincipal(req, this.keys.openPrincipal);
-      return true;
-    }
-    const presented = presentedKey(req);
+    if (this.keys.isOpen()) return this.keys.openPrincipal;
+    const presented = presentedKey({ headers });
     if (presented === undefined) {
       throw new ProblemException(
         problem(401, 'missing-api-key', 'This route needs an API key: send it as "Authorization: Bearer <key>" or "x-api-key: <key>".'),
@@ -56,17 +63,20 @@ export class AuthGuard implements CanActivate {
         'WWW-Authenticate': `${REALM}, error="invalid_token"`,
       });
     }
-    attachPrincipal(req, principal);
-    const missing = missingScopes(principal.scopes, required);
-    if (missing.length) {
-      throw new ProblemException(
-        problem(403, 'insufficient-scope', `The API key lacks the scope${missing.length > 1 ? 's' : ''} this route needs: ${missing.join(', ')}.`, {
-          missing_scopes: missing,
-        }),
-        { 'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${required.join(' ')}"` },
-      );
-    }
-    return true;
+    return principal;
+  }
+}
+
+/** The 403 problem when the principal lacks a scope the route needs. */
+export function requireScopes(principal: Principal, required: Scope[]): void {
+  const missing = missingScopes(principal.scopes, required);
+  if (missing.length) {
+    throw new ProblemException(
+      problem(403, 'insufficient-scope', `The API key lacks the scope${missing.length > 1 ? 's' : ''} this route needs: ${missing.join(', ')}.`, {
+        missing_scopes: missing,
+      }),
+      { 'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${required.join(' ')}"` },
+    );
   }
 }
 

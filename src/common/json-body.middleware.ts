@@ -66,12 +66,16 @@ export class JsonBodyMiddleware implements NestMiddleware {
         problem(415, 'unsupported-media-type', `Content-Type must be application/json (got ${req.headers['content-type'] ?? 'none'}).`),
       );
     }
-    const body: unknown = req.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new ProblemException(problem(400, 'invalid-body', `The request body must be a JSON object (got ${Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}).`));
-    }
-    const shapeError = jsonShapeError(body);
-    if (shapeError) throw new ProblemException(problem(400, 'invalid-body', `The request body is not acceptable: ${shapeError}.`));
+    assertJsonObjectBody(req.body);
     next();
   }
+}
+
+/** The 400 for a body that is not a JSON object of acceptable shape (also run on microservice messages). */
+export function assertJsonObjectBody(body: unknown): asserts body is Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ProblemException(problem(400, 'invalid-body', `The request body must be a JSON object (got ${Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}).`));
+  }
+  const shapeError = jsonShapeError(body);
+  if (shapeError) throw new ProblemException(problem(400, 'invalid-body', `The request body is not acceptable: ${shapeError}.`));
 }

@@ -18,6 +18,43 @@ function bodyParserProblem(err: { type?: string; status?: number; message?: stri
   }
 }
 
+/**
+ * The problem details (and headers) of any error: shared by this filter and the microservice
+ * transports (src/microservice), so an RPC caller gets the same error as an HTTP one.
+ */
+export function problemOf(exception: unknown, logger: Pick<Logger, 'error' | 'warn'>): { body: ProblemDetails; headers: Record<string, string> } {
+  let body: ProblemDetails;
+  let headers: Record<string, string> = {};
+  if (exception instanceof ProblemException) {
+    body = exception.problem;
+    headers = exception.headers;
+  } else if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const cause = exception.cause as { type?: string } | undefined;
+    const parsed = cause ? bodyParserProblem(cause) : undefined;
+    body = parsed ?? problem(status, slugFor(status), messageOf(exception));
+  } else if (exception && typeof exception === 'object' && bodyParserProblem(exception)) {
+    body = bodyParserProblem(exception)!;
+  } else if (classifyDatabaseError(exception) === 'unavailable') {
+    // Logged without the query's parameters (they may hold customer text).
+    logger.error(`Database unavailable: ${describeDatabaseError(exception)}`);
+    body = problem(503, 'database-unavailable', 'The database is unavailable. Try again shortly.');
+    headers = { 'Retry-After': '5' };
+  } else if (classifyDatabaseError(exception) === 'rejected-input') {
+    // A value validation let through and the database refused: the client's input, not an outage.
+    logger.warn(`Database rejected a value: ${describeDatabaseError(exception)}`);
+    body = problem(400, 'invalid-value', `A value in the request cannot be stored: ${rootMessage(exception)}.`);
+  } else if (classifyDatabaseError(exception) === 'other') {
+    // A bug in our SQL; Drizzle's message would log the query's parameters (customer text).
+    logger.error(`Database error: ${describeDatabaseError(exception)}`);
+    body = problem(500, 'internal-error', 'An unexpected error occurred. It has been logged.');
+  } else {
+    logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    body = problem(500, 'internal-error', 'An unexpected error occurred. It has been logged.');
+  }
+  return { body, headers };
+}
+
 /** One global filter: every error leaves as `application/problem+json`, never with a stack. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -27,37 +64,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
-    let body: ProblemDetails;
-    let headers: Record<string, string> = {};
-
-    if (exception instanceof ProblemException) {
-      body = exception.problem;
-      headers = exception.headers;
-    } else if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const cause = exception.cause as { type?: string } | undefined;
-      const parsed = cause ? bodyParserProblem(cause) : undefined;
-      body = parsed ?? problem(status, slugFor(status), messageOf(exception));
-    } else if (exception && typeof exception === 'object' && bodyParserProblem(exception)) {
-      body = bodyParserProblem(exception)!;
-    } else if (classifyDatabaseError(exception) === 'unavailable') {
-      // Logged without the query's parameters (they may hold customer text).
-      this.logger.error(`Database unavailable: ${describeDatabaseError(exception)}`);
-      body = problem(503, 'database-unavailable', 'The database is unavailable. Try again shortly.');
-      headers = { 'Retry-After': '5' };
-    } else if (classifyDatabaseError(exception) === 'rejected-input') {
-      // A value validation let through and the database refused: the client's input, not an outage.
-      this.logger.warn(`Database rejected a value: ${describeDatabaseError(exception)}`);
-      body = problem(400, 'invalid-value', `A value in the request cannot be stored: ${rootMessage(exception)}.`);
-    } else if (classifyDatabaseError(exception) === 'other') {
-      // A bug in our SQL; Drizzle's message would log the query's parameters (customer text).
-      this.logger.error(`Database error: ${describeDatabaseError(exception)}`);
-      body = problem(500, 'internal-error', 'An unexpected error occurred. It has been logged.');
-    } else {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-      body = problem(500, 'internal-error', 'An unexpected error occurred. It has been logged.');
-    }
-    body = { ...body, instance: req.originalUrl };
+    const { body: mapped, headers } = problemOf(exception, this.logger);
+    const body = { ...mapped, instance: req.originalUrl };
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
