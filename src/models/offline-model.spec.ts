@@ -1,7 +1,7 @@
 import { Agent, MaxTurnsExceededError, ModelBehaviorError, Runner, tool } from '@openai/agents-core';
 import { z } from 'zod';
 import { toolResults, userInput } from './conversation.js';
-import { OfflineModel, OfflineModelProvider, out, type OfflinePolicy } from './offline-model.js';
+import { OfflineModel, OfflineModelProvider, out, textChunks, type OfflinePolicy } from './offline-model.js';
 
 const runner = new Runner({ modelProvider: new OfflineModelProvider(), tracingDisabled: true });
 const Output = z.object({ answer: z.string() });
@@ -54,6 +54,25 @@ describe('OfflineModel through the SDK Runner', () => {
     }
     await stream.completed;
     expect(stream.finalOutput).toEqual({ answer: 'streamed' });
+  });
+
+  it('streams the answer as text deltas that join to the final output, then response_done', async () => {
+    const text = JSON.stringify({ answer: 'a deterministic answer long enough to need several chunks' });
+    const model = new OfflineModel('e', () => [out.message(text)]);
+    const events = [];
+    for await (const event of model.getStreamedResponse({ input: 'x' } as Parameters<OfflineModel['getStreamedResponse']>[0])) events.push(event);
+    expect(events[0]).toEqual({ type: 'response_started' });
+    expect(events.at(-1)).toMatchObject({ type: 'response_done', response: { output: [{ type: 'message' }] } });
+    const deltas = events.filter((e) => e.type === 'output_text_delta').map((e) => (e as { delta: string }).delta);
+    expect(deltas.length).toBeGreaterThan(2);
+    expect(deltas.join('')).toBe(text);
+  });
+
+  it('textChunks cuts at word boundaries where it can and loses nothing', () => {
+    expect(textChunks('')).toEqual([]);
+    expect(textChunks('one two three four', 8)).toEqual(['one two ', 'three ', 'four']);
+    const long = 'x'.repeat(50);
+    expect(textChunks(long, 24)).toEqual(['x'.repeat(24), 'x'.repeat(24), 'xx']);
   });
 
   it('the provider refuses to resolve a model by name (offline agents carry their own)', () => {
