@@ -98,6 +98,14 @@ describe('RedactingLogger (pino JSON lines)', () => {
     expect(lines().map((l) => l.msg)).toEqual(['shown', 'still shown']);
   });
 
+  it("Nest's start-up chatter (a line per module and route) is debug, the service's own lines info", () => {
+    const { logger, lines } = capture('info');
+    logger.log('AppModule dependencies initialized', 'InstanceLoader');
+    logger.log('Mapped {/tickets, POST} route', 'RouterExplorer');
+    logger.log('support-agents listening on http://0.0.0.0:3000', 'Bootstrap');
+    expect(lines().map((l) => l.context)).toEqual(['Bootstrap']);
+  });
+
   it('LOG_FORMAT=text writes one readable, redacted line per event', () => {
     const { logger, text } = capture('info', 'text');
     logger.log('mail from jane.doe@example.com', 'Tickets');

@@ -3,6 +3,9 @@ import type { Level, Logger } from 'pino';
 import { envSchema } from '../config/configuration.js';
 import { createLogger, NEST_TO_PINO } from '../observability/logging.js';
 
+/** Nest's own start-up chatter (a line per module and per route): debug, so info shows what the service says. */
+const FRAMEWORK_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication', 'NestMicroservice']);
+
 /** A stack trace as Nest's exception handlers pass it to error(message, stack, context). */
 const STACK = /\n\s+at /;
 
@@ -25,7 +28,8 @@ export class RedactingLogger implements LoggerService {
   }
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('log', message, rest);
+    const context = rest.at(-1);
+    this.write(typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context) ? 'debug' : 'log', message, rest);
   }
   warn(message: unknown, ...rest: unknown[]): void {
     this.write('warn', message, rest);
