@@ -12,11 +12,14 @@ import { describeAction } from '../actions/account-actions.js';
 import type { ApprovalDecisions, PausedRun } from '../agents/agent-runner.js';
 import type { ApprovalRow } from '../database/schema.js';
 import { ResolutionAgent, type TicketResolution } from '../resolution/resolution.agent.js';
-import type { TicketMetadata } from '../triage/triage.schemas.js';
+import type { TicketMetadata, TriageResult } from '../triage/triage.schemas.js';
 import { TriageAgent } from '../triage/triage.agent.js';
 import type { TicketStatus } from './ticket-status.js';
 import { TicketsRepository, type NewEvent, type Tx } from './tickets.repository.js';
 import { withRunContext } from '../observability/run-context.js';
+import { canReuseTriage } from './run-replay.js';
+import { CostsService } from '../costs/costs.service.js';
+import { UsageTally } from '../costs/usage-tally.js';
 
 class LeaseLost extends Error {}
 
@@ -81,6 +84,7 @@ export class TicketWorkflow {
     private readonly config: AppConfig,
     private readonly handoff: HandoffService,
     private readonly verification: VerificationService,
+    private readonly costs: CostsService,
   ) {}
 
   /**
@@ -119,8 +123,11 @@ export class TicketWorkflow {
       return written.requeued;
     };
     let stage: 'triage' | 'resolution' = 'triage';
+    // The model calls of the stage in progress (docs/costs.md): stored with the stage's event.
+    let tally = new UsageTally();
+    const usageOf = (meta?: RunMeta) => (tx: Tx) => this.costs.record(tx, ticket.id, `${stage}_agent`, tally, meta);
     try {
-      const { text, lastEventId: lastRead } = await this.conversation(ticket);
+      const { text, lastEventId: lastRead, triageKept } = await this.conversation(ticket);
       // What the agents have read: a resumed run read the conversation up to its pause, so replies
       // written while it waited for a person send the ticket round again after it finishes.
       let lastEventId = lastRead;
@@ -137,23 +144,37 @@ export class TicketWorkflow {
           await write({ status: 'awaiting_approval', leaseUntil: null }, { type: 'approval_waiting', actor: 'system', data: { status: 'awaiting_approval' } });
           return false;
         }
+        if (await this.overBudget(ticket, stage, write)) return false;
         started = performance.now();
-        outcome = await this.resolution.resumeTicket(paused, decisionsOf(decided, this.config.env.ACCOUNT_CURRENCY));
+        outcome = await tally.track(() => this.resolution.resumeTicket(paused, decisionsOf(decided, this.config.env.ACCOUNT_CURRENCY)));
       } else {
         const metadata = ticket.metadata as TicketMetadata;
+        if (await this.overBudget(ticket, stage, write)) return false;
         started = performance.now();
-        const triaged = await this.triage.triage({ inquiry_text: text, metadata });
+        // An attempt that died after storing the triage of this same conversation: reuse it (no
+        // second `triaged` event, no tokens spent twice; see run-replay.ts).
+        const kept = triageKept && ticket.triage ? { body: ticket.triage as TriageResult, meta: { backend: this.config.backend, degraded: false } satisfies RunMeta } : undefined;
+        const triaged = kept ?? (await tally.track(() => this.triage.triage({ inquiry_text: text, metadata })));
         const triage = triaged.body;
-        await write(
+        if (!kept) await write(
           { triage, category: triage.category, priority: triage.priority },
           { type: 'triaged', actor: 'triage_agent', data: { status: 'processing', ...runData(triage, triaged.meta, started) } },
+          undefined,
+          usageOf(triaged.meta),
         );
         stage = 'resolution';
+        tally = new UsageTally();
+        // A triage that crossed the budget was stored; the resolution goes to a person instead.
+        if (await this.overBudget(ticket, stage, write)) return false;
         started = performance.now();
-        outcome = await this.resolution.resolveTicket({ ticket: triage, inquiry_text: text }, { id: ticket.id, customerId: ticket.customerId });
+        outcome = await tally.track(() => this.resolution.resolveTicket({ ticket: triage, inquiry_text: text }, { id: ticket.id, customerId: ticket.customerId }));
       }
 
-      if (outcome.kind === 'paused') return await this.pause(ticket, outcome, started, lastEventId, write);
+      if (outcome.kind === 'paused') {
+        const requeued = await this.pause(ticket, outcome, started, lastEventId, write, usageOf(outcome.meta));
+        if (requeued) await this.costs.recordNow(ticket.id, 'resolution_agent', tally, outcome.meta);
+        return requeued;
+      }
       const resolution = outcome.result.body;
       const status = resolution.ticket_status as TicketStatus;
       const requeued = await write(
@@ -164,7 +185,10 @@ export class TicketWorkflow {
           data: { status, ...runData(resolution, outcome.result.meta, started), kb: outcome.kb, ...(outcome.actions.length ? { actions: outcome.actions } : {}) },
         },
         lastEventId,
+        usageOf(outcome.result.meta),
       );
+      // A superseded outcome's write skips `also`, but its tokens were spent: counted on their own.
+      if (requeued) await this.costs.recordNow(ticket.id, 'resolution_agent', tally, outcome.result.meta);
       if (requeued) this.logger.log(`Ticket ${ticket.id}: the customer wrote while the agents worked; running again with the reply`);
       // A person takes over: the hand-off package is built and posted (in the background).
       else if (status === 'escalated') this.handoff.escalated(ticket.id);
@@ -190,6 +214,8 @@ export class TicketWorkflow {
           { status: 'escalated', review, leaseUntil: null },
           { type: 'guardrail_tripped', actor: 'system', data: { status: 'escalated', stage, ...err.trip } },
           lease,
+          undefined,
+          usageOf(),
         );
         this.handoff.escalated(ticket.id);
         return false;
@@ -199,7 +225,7 @@ export class TicketWorkflow {
       const logged = isDatabaseError(err) ? rootMessage(err) : err instanceof Error ? (err.stack ?? err.message) : String(err);
       if (error.status >= 500 && !(err instanceof ProblemException)) this.logger.error(`Ticket ${ticket.id}: ${stage} failed: ${logged}`);
       else this.logger.warn(`Ticket ${ticket.id}: ${stage} failed (${error.status} ${error.type})`);
-      await this.tickets.updateRun(ticket.id, ticket.attempts, { status: 'failed', lastError: error, leaseUntil: null }, { type: 'run_failed', actor: 'system', data: { status: 'failed', error } }, lease);
+      await this.tickets.updateRun(ticket.id, ticket.attempts, { status: 'failed', lastError: error, leaseUntil: null }, { type: 'run_failed', actor: 'system', data: { status: 'failed', error } }, lease, undefined, usageOf());
       return false;
     }
   }
@@ -214,6 +240,7 @@ export class TicketWorkflow {
     started: number,
     lastEventId: number,
     write: (set: Parameters<TicketsRepository['updateRun']>[2], event: NewEvent, finalAfterEventId?: number, also?: (tx: Tx) => Promise<void>) => Promise<boolean>,
+    usage: (tx: Tx) => Promise<void>,
   ): Promise<boolean> {
     const { paused } = outcome;
     const requestedAt = new Date();
@@ -244,18 +271,38 @@ export class TicketWorkflow {
         },
       },
       lastEventId,
-      (tx) => this.tickets.insertApprovals(tx, requests),
+      async (tx) => {
+        await this.tickets.insertApprovals(tx, requests);
+        await usage(tx);
+      },
     );
     if (requeued) this.logger.log(`Ticket ${ticket.id}: the customer wrote while the agents worked; running again with the reply`);
     else this.logger.log(`Ticket ${ticket.id}: waiting for approval of ${requests.map((r) => r.action).join(', ')}`);
     return requeued;
   }
 
+  /**
+   * Before an agent stage: a ticket whose runs used up TICKET_TOKEN_BUDGET is not run again but
+   * escalated to a person, with the reason as the event (the hand-off package says it).
+   */
+  private async overBudget(
+    ticket: TicketRow,
+    stage: 'triage' | 'resolution',
+    write: (set: Parameters<TicketsRepository['updateRun']>[2], event: NewEvent) => Promise<boolean>,
+  ): Promise<boolean> {
+    const over = await this.costs.overBudget(ticket.id);
+    if (!over) return false;
+    this.logger.warn(`Ticket ${ticket.id}: token budget used up (${over.spent_tokens}/${over.budget_tokens}) before ${stage}; escalated to a person`);
+    await write({ status: 'escalated', leaseUntil: null, lastError: null, runState: null, runBackend: null }, { type: 'token_budget_exceeded', actor: 'system', data: { status: 'escalated', stage, ...over } });
+    this.handoff.escalated(ticket.id);
+    return true;
+  }
+
   /** The inquiry plus the customer's replies since, oldest first (what the agents read), and the last event read. */
-  private async conversation(ticket: TicketRow): Promise<{ text: string; lastEventId: number }> {
+  private async conversation(ticket: TicketRow): Promise<{ text: string; lastEventId: number; triageKept: boolean }> {
     const events = await this.tickets.events(ticket.id);
     const replies = events.filter((e) => e.type === 'customer_reply' && typeof e.data.message === 'string').map((e) => e.data.message as string);
     // The latest reply matters most (it answers the question asked), so a long thread keeps its end.
-    return { text: [ticket.inquiryText, ...replies].join('\n\n').slice(-20_000), lastEventId: events.at(-1)?.id ?? 0 };
+    return { text: [ticket.inquiryText, ...replies].join('\n\n').slice(-20_000), lastEventId: events.at(-1)?.id ?? 0, triageKept: canReuseTriage(events) };
   }
 }
