@@ -31,6 +31,9 @@ const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const run = randomBytes(3).toString('hex');
 const SCHEMA = `soak_${run}`;
 const PREFIX = `soak-${run}`;
+/** Production mode needs an API key; the soak sends it like any client. */
+const KEY = randomBytes(24).toString('hex');
+const AUTH = { authorization: `Bearer ${KEY}` };
 
 /** The traffic mix: weights of each kind of request (a support desk is mostly tickets and reads). */
 const MIX: { kind: Kind; weight: number }[] = [
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
   const env = {
     ...pickEnv(),
     NODE_ENV: 'production',
+    API_KEYS: `${KEY}:admin`,
     LLM_PROVIDER: 'offline',
     DATABASE_URL,
     DATABASE_SCHEMA: SCHEMA,
@@ -235,7 +239,7 @@ async function main(): Promise<void> {
 function request(base: string, kind: Kind, ids: () => string[]): Promise<Response> {
   const text = INQUIRIES[Math.floor(Math.random() * INQUIRIES.length)];
   const metadata = { channel: CHANNELS[Math.floor(Math.random() * CHANNELS.length)], customer_id: String(1000 + Math.floor(Math.random() * 500)) };
-  const json = (path: string, body: unknown) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (path: string, body: unknown) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify(body) });
   const known = ids();
   const someId = known.length ? known[Math.floor(Math.random() * known.length)] : undefined;
   switch (kind) {
@@ -244,9 +248,9 @@ function request(base: string, kind: Kind, ids: () => string[]): Promise<Respons
     case 'ticket_sync':
       return json('/tickets', { inquiry_text: text, metadata });
     case 'ticket_read':
-      return fetch(`${base}/tickets/${someId ?? '00000000-0000-4000-8000-000000000000'}`);
+      return fetch(`${base}/tickets/${someId ?? '00000000-0000-4000-8000-000000000000'}`, { headers: AUTH });
     case 'ticket_list':
-      return fetch(`${base}/tickets?limit=20`);
+      return fetch(`${base}/tickets?limit=20`, { headers: AUTH });
     case 'triage':
       return json('/run_triage/', { inquiry_text: text, metadata });
     case 'resolution':
@@ -255,9 +259,9 @@ function request(base: string, kind: Kind, ids: () => string[]): Promise<Respons
         ticket: { category: 'technical', priority: 'Medium', confidence: 0.8, ticket_metadata: metadata, clarification_needed: false },
       });
     case 'monitoring_overview':
-      return fetch(`${base}/monitoring/overview`);
+      return fetch(`${base}/monitoring/overview`, { headers: AUTH });
     case 'metrics':
-      return fetch(`${base}/metrics`);
+      return fetch(`${base}/metrics`, { headers: AUTH });
     case 'health':
       return fetch(`${base}/health/ready`);
   }
@@ -286,7 +290,7 @@ function rssMb(pid: number): number {
 }
 
 async function waitReady(base: string, procs: { name: string; child: ChildProcess }[]): Promise<void> {
-  const until = Date.now() + 60_000;
+  const until = Date.now() + 180_000;
   while (Date.now() < until) {
     const dead = procs.find((p) => p.child.exitCode !== null);
     if (dead) throw new Error(`${dead.name} exited (code ${dead.child.exitCode}) before the soak started`);
@@ -297,7 +301,7 @@ async function waitReady(base: string, procs: { name: string; child: ChildProces
     }
     await sleep(250);
   }
-  throw new Error(`${base} was not ready within 60 s`);
+  throw new Error(`${base} was not ready within 180 s`);
 }
 
 function stop(child: ChildProcess): Promise<{ code: number | null; signal: string | null; seconds: number }> {
