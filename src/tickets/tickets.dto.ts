@@ -9,6 +9,7 @@ import { PRIORITIES } from '../triage/taxonomy.js';
 import { TicketMetadataDto, TriageResultDto } from '../triage/triage.dto.js';
 import { CHANNELS } from '../triage/triage.schemas.js';
 import { EXTERNAL_EVENT_TYPES, TICKET_STATUSES, type TicketStatus } from './ticket-status.js';
+import { UsageTotalsDto } from '../costs/costs.dto.js';
 
 /** Request and response DTOs of the tickets feature (documentation and query validation). */
 const EXAMPLE_TRIAGE = {
@@ -65,6 +66,7 @@ export class StoredTicketDto {
   @ApiProperty({ example: '2026-11-25T10:00:01.198Z' }) created_at!: string;
   @ApiProperty({ example: '2026-11-25T10:00:01.231Z' }) updated_at!: string;
   @ApiPropertyOptional({ type: [TicketEventDto], description: 'Every step, oldest first (GET /tickets/:id and write responses).' }) events?: TicketEventDto[];
+  @ApiPropertyOptional({ type: UsageTotalsDto, description: "Model requests, tokens and estimated cost (USD) of the ticket's runs so far (docs/costs.md)." }) usage?: UsageTotalsDto;
 }
 
 export class TicketAcceptedDto {
