@@ -264,7 +264,7 @@ suite(`queue mode with Redis down when the ticket is stored${skip ? ` — SKIPPE
       'the sweep to enqueue the ticket',
     );
     expect(queued).toMatchObject({ status: 'queued', queue: { job_id: `ticket-${id}`, reason: 'recovery' } });
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('the worker entry', () => {

@@ -79,8 +79,13 @@ export class TicketQueue implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (this.metrics.queueDepthSampler) this.metrics.queueDepthSampler = undefined;
-    await this.queue?.close().catch((err: unknown) => this.logger.warn(`Closing the queue: ${String(err)}`));
+    const queue = this.queue;
     this.queue = undefined;
+    // close() waits for the connection; with Redis away it would hold the shutdown: drop it instead.
+    await withTimeout(queue?.close() ?? Promise.resolve(), 'close', 2_000).catch(async () => {
+      this.logger.warn('Redis did not answer while closing the queue; disconnected');
+      await queue?.disconnect().catch(() => undefined);
+    });
   }
 
   /**
