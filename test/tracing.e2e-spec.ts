@@ -171,6 +171,10 @@ describe('tracing: OpenAI traces only with a key and OPENAI_TRACING=true', () =>
     try {
       await request(app.getHttpServer()).post('/run_triage/').send(SEED_TRIAGE).expect(200);
       await flush(app);
+      // Tokens from the run's spans: the fake answers with 120 input and 30 output tokens.
+      expect(await sample(app, 'modelTokens', { agent: 'triage_agent', backend: 'openai', kind: 'input' })).toBe(120);
+      expect(await sample(app, 'modelTokens', { agent: 'triage_agent', backend: 'openai', kind: 'output' })).toBe(30);
+      expect(await sample(app, 'agentRuns', { agent: 'triage_agent', backend: 'openai', outcome: 'ok' })).toBe(1);
       const ingest = fake.requests.filter((r) => r.path.endsWith('/traces/ingest'));
       if (!exported) {
         expect(app.get(TracingService).destinations).toEqual([]);
