@@ -47,10 +47,10 @@ describe('health probes', () => {
   beforeAll(async () => {
     // Keys and a tight rate limit: probes need neither a key nor any share of the limit.
     app = await createTestApp({ API_KEYS: `${KEY}:admin`, RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_BURST_PER_SECOND: '2' });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
-    await app.close();
-  });
+    await app?.close();
+  }, 60_000);
 
   it('GET /health/live answers without a key, never cached, never rate limited', async () => {
     for (let i = 0; i < 6; i++) {
@@ -97,7 +97,7 @@ describe('readiness and the database', () => {
     await app.close();
     expect(state.draining).toBe(true);
     expect(state.reason?.reason).toBe('application closing');
-  }, 60_000);
+  }, 120_000);
 
   it('is 503 when the embedded database is closed under the running app', async () => {
     const app = await createTestApp();
@@ -110,7 +110,7 @@ describe('readiness and the database', () => {
     } finally {
       await app.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   const postgres = testDatabases().find((d) => d.db.name === 'PostgreSQL')!;
   const title = 'PostgreSQL unreachable (connections cut at a proxy) → 503; reachable again → 200';
@@ -137,5 +137,5 @@ describe('readiness and the database', () => {
       await proxy.cut().catch(() => undefined);
       await postgres.db.cleanup();
     }
-  }, 90_000);
+  }, 180_000);
 });

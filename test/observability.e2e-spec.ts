@@ -35,10 +35,10 @@ describe('GET /metrics (Prometheus)', () => {
   const http = () => request(app.getHttpServer());
   beforeAll(async () => {
     app = await createTestApp();
-  });
+  }, 120_000);
   afterAll(async () => {
-    await app.close();
-  });
+    await app?.close();
+  }, 60_000);
 
   it('serves the Prometheus text format with every metric family', async () => {
     const res = await http().get('/metrics').expect(200);
@@ -94,7 +94,7 @@ describe('GET /metrics (Prometheus)', () => {
     // The next check sees the same breach still open: not a new one.
     await check(due + 120_000);
     expect(await count()).toBe(before + 1);
-  });
+  }, 90_000);
 
   describe('X-Request-Id', () => {
     it('echoes a sane incoming id and generates one otherwise', async () => {
@@ -105,14 +105,16 @@ describe('GET /metrics (Prometheus)', () => {
       expect(hostile.headers['x-request-id']).toMatch(UUID);
     });
 
-    it('is set on problem responses and on requests refused before routing', async () => {
+    it('is on problem responses (header and body), also for requests refused before routing', async () => {
       const http = () => request(app.getHttpServer());
       const notFound = await http().get(`/tickets/${MISSING_TICKET}`).set('x-request-id', 'trace-404');
       expectProblem(notFound, 404);
       expect(notFound.headers['x-request-id']).toBe('trace-404');
+      expect(notFound.body.request_id).toBe('trace-404');
       const malformed = await http().post('/run_triage/').set('content-type', 'application/json').set('x-request-id', 'trace-400').send('{');
       expectProblem(malformed, 400);
       expect(malformed.headers['x-request-id']).toBe('trace-400');
+      expect(malformed.body.request_id).toBe('trace-400');
     });
   });
 });
@@ -124,10 +126,10 @@ describe('GET /metrics with API keys', () => {
   let app: NestExpressApplication;
   beforeAll(async () => {
     app = await createTestApp({ API_KEYS: `${ADMIN}:admin,${SCRAPER}:metrics:read,${AGENTS}:agents:run`, RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_BURST_PER_SECOND: '2' });
-  });
+  }, 120_000);
   afterAll(async () => {
-    await app.close();
-  });
+    await app?.close();
+  }, 60_000);
 
   it('needs a key with metrics:read (admin implies it)', async () => {
     const http = () => request(app.getHttpServer());
@@ -188,11 +190,11 @@ describe('structured logs', () => {
     // As main.ts does: Nest's loggers write through pino too.
     app.useLogger(app.get(RedactingLogger));
     await app.init();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await app?.close();
     await fake.stop();
-  });
+  }, 60_000);
 
   it('writes one JSON line per request and per log call, with request id and ticket id, and no personal data', async () => {
     const email = 'jane.doe@example.com';
@@ -232,7 +234,7 @@ describe('structured logs', () => {
     const inRun = all.filter((l) => l.ticket_id === ticketId);
     expect(inRun.length).toBeGreaterThan(0);
     expect(inRun.some((l) => l.request_id === 'obs-test-1' && l.level === 'warn' && /offline policy/.test(String(l.msg)))).toBe(true);
-  });
+  }, 90_000);
 
   it('readiness reports a failing model provider as degraded, not down', async () => {
     const res = await request(app.getHttpServer()).get('/health/ready').expect(200);

@@ -12,6 +12,7 @@ export class ProblemDetailsDto {
   @ApiProperty({ example: 400 }) status!: number;
   @ApiProperty({ example: 'metadata.channel: channel must be one of the following values: email, chat, phone, web, social' }) detail!: string;
   @ApiPropertyOptional({ example: '/run_triage/' }) instance?: string;
+  @ApiPropertyOptional({ example: '3f2a9b8c-7d6e-4f5a-9b8c-7d6e5f4a3b2c', description: 'The request id (X-Request-Id): quote it when asking for support.' }) request_id?: string;
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Validation errors, one per field.' }) errors?: FieldErrorDto[];
 }
 

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { classifyDatabaseError, rootMessage } from '../database/database-errors.js';
+import { requestIdOf } from '../observability/logging.middleware.js';
 import { ProblemException, problem, type ProblemDetails } from './problem-details.js';
 
 /** Body-parser errors carry `type` and `status`; map them to the right 4xx instead of a 500. */
@@ -65,7 +66,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const { body: mapped, headers } = problemOf(exception, this.logger);
-    const body = { ...mapped, instance: req.originalUrl };
+    // The request id (also in X-Request-Id and every log line of the request): what support asks a client for.
+    const requestId = requestIdOf(req);
+    const body = { ...mapped, instance: req.originalUrl, ...(requestId ? { request_id: requestId } : {}) };
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
