@@ -29,6 +29,8 @@ async function bootstrap(): Promise<void> {
     await NestFactory.create<import('@nestjs/platform-express').NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false, logger: new RedactingLogger() }),
   );
   const config = app.get(AppConfig);
+  // MICROSERVICE_TRANSPORT=tcp|nats: message patterns beside HTTP (docs/microservices.md); off: nothing loaded.
+  await (await import('./microservice/transport.js')).connectMicroservice(app);
   await app.listen(config.env.PORT, config.env.HOST);
   const logger = new Logger('Bootstrap');
   // SIGTERM/SIGINT: readiness false, drain HTTP, let ticket runs finish, close; within SHUTDOWN_GRACE_SECONDS.
