@@ -166,6 +166,19 @@ describe('Streaming on the offline backend', () => {
     expect(res.headers.get('location')).toBe(`/tickets/${res.json.ticket_id}`);
   });
 
+  it('the OpenAPI document describes ?stream and the text/event-stream answer with an example', async () => {
+    const doc = await getJson(`${base}/docs-json`);
+    for (const [path, status] of [['/run_resolution', '200'], ['/tickets', '200']] as const) {
+      const op = doc.paths[path].post;
+      expect(op.parameters.find((p: { name: string }) => p.name === 'stream')).toMatchObject({ in: 'query', required: false });
+      const sse = op.responses[status].content['text/event-stream'];
+      expect(sse.example).toMatch(/^id: 1\nevent: agent\ndata: /);
+      expect(sse.example).toContain('event: result');
+    }
+    // The JSON answer of the same status is still documented next to the stream.
+    expect(doc.paths['/run_resolution'].post.responses['200'].content['application/json']).toBeDefined();
+  });
+
   it('a client that disconnects mid-stream does not stop the run: the ticket is finished and stored', async () => {
     const left = await post(base, '/tickets?stream=true', SEED_TRIAGE, {}, (_event, abort) => abort());
     expect(left.events!.length).toBeGreaterThanOrEqual(1);

@@ -29,8 +29,8 @@ export class ResolutionController {
 
   @Post('run_resolution')
   @RequireScopes('agents:run')
+  @ApiSseResponse(RESOLUTION_STREAM_EXAMPLE, ResolutionResponseDto)
   @ApiAgentRoute('Answer a triaged ticket from the knowledge base, or escalate it (?stream=true: as Server-Sent Events)', ResolutionResponseDto)
-  @ApiSseResponse(RESOLUTION_STREAM_EXAMPLE)
   async run(
     @Body(GuardBody({ path: 'inquiry_text', check: 'customer' }, { path: 'ticket.ticket_metadata.customer_history', check: 'redact' })) dto: ResolutionRequestDto,
     @Query() { stream }: StreamQueryDto,

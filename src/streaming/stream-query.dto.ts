@@ -1,5 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { applyDecorators, type Type } from '@nestjs/common';
+import { ApiExtraModels, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { Optional } from '../common/validation.js';
 
@@ -19,14 +19,29 @@ export function sseExample(frames: { event: string; data: unknown }[]): string {
   return frames.map((f, i) => `id: ${i + 1}\nevent: ${f.event}\ndata: ${JSON.stringify(f.data)}\n`).join('\n');
 }
 
-/** Documents the `?stream=true` answer: 200 text/event-stream with an example. */
-export function ApiSseResponse(example: string, status = 200): MethodDecorator {
+/**
+ * Documents the `?stream=true` answer: 200 text/event-stream with an example. When the route's
+ * plain answer is a 200 too, pass its type as `json`: one status holds both media types (and this
+ * decorator goes above the route's own response decorator, which it replaces for that status).
+ */
+export function ApiSseResponse(example: string, json?: Type<unknown>): MethodDecorator {
+  const sse = { 'text/event-stream': { schema: { type: 'string' }, example } };
   return applyDecorators(
+    ...(json ? [ApiExtraModels(json)] : []),
     ApiResponse({
-      status,
+      status: 200,
       description:
-        'With ?stream=true: Server-Sent Events. Errors found before the stream begins (validation, guardrails, a model that is down) are ordinary problem-details responses; after, the stream ends with `event: error`.',
-      content: { 'text/event-stream': { schema: { type: 'string' }, example } },
+        (json ? 'The JSON body; or, with ?stream=true, ' : 'With ?stream=true: ') +
+        'Server-Sent Events (docs/streaming.md). Errors found before the stream begins (validation, guardrails, a model that is down) are ordinary problem-details responses; after, the stream ends with `event: error`.',
+      content: json ? { 'application/json': { schema: { $ref: getSchemaPath(json) } }, ...sse } : sse,
+      ...(json
+        ? {
+            headers: {
+              'x-agent-backend': { description: 'openai or offline: who answered (JSON answer)', schema: { type: 'string', example: 'offline' } },
+              'x-agent-degraded': { description: 'true when OpenAI failed and the offline policy answered (JSON answer)', schema: { type: 'string', example: 'false' } },
+            },
+          }
+        : {}),
     }),
   );
 }
