@@ -67,7 +67,7 @@ async function round(workers: number): Promise<{ workers: number; tickets: numbe
     QUEUE_CONCURRENCY: CONCURRENCY,
     LLM_PROVIDER: 'offline',
     SLA_CHECK_INTERVAL_SECONDS: '0',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info', // the worker says "Worker ready" at info
   };
   const config = loadConfig(env);
   const database = await Database.open(config.env);
