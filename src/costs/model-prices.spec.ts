@@ -64,3 +64,11 @@ describe('prices and cost', () => {
     expect(costOf({ inputTokens: 1000, outputTokens: 1000 }, undefined)).toBe(0);
   });
 });
+
+describe('MODEL_PRICES at start-up', () => {
+  it('a bad entry stops the configuration with a message naming the variable and the entry', async () => {
+    const { loadConfig } = await import('../config/configuration.js');
+    expect(() => loadConfig({ MODEL_PRICES: 'gpt-4o=2.5/10,gpt-4o-mini=cheap' })).toThrow(/MODEL_PRICES: entry 2 "gpt-4o-mini=cheap": prices must be two non-negative numbers/);
+    expect(loadConfig({ MODEL_PRICES: 'gpt-4o=2.5/10' }).env.MODEL_PRICES).toBe('gpt-4o=2.5/10');
+  });
+});
