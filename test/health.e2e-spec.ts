@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import request from 'supertest';
+import { loadConfig } from '../src/config/configuration.js';
 import { Database } from '../src/database/database.js';
+import { RedisHealth } from '../src/health/redis-health.js';
 import { ShutdownState } from '../src/health/shutdown-state.js';
 import { testDatabases } from './helpers/databases.js';
 import { createTestApp } from './helpers/test-app.js';
@@ -138,4 +140,36 @@ describe('readiness and the database', () => {
       await postgres.db.cleanup();
     }
   }, 180_000);
+});
+
+describe('the Redis readiness check', () => {
+  const redisUrl = process.env.TEST_REDIS_URL;
+  const skip = redisUrl ? undefined : (process.env.TEST_REDIS_SKIP ?? 'Redis not probed');
+  const title = 'PING fails at once while Redis is unreachable (cut at a proxy) and passes again when it is back';
+  (skip ? it.skip : it)(skip ? `${title} — SKIPPED: ${skip}` : title, async () => {
+    const target = new URL(redisUrl!);
+    const proxy = new CuttableProxy(target.hostname, Number(target.port || 6379));
+    await proxy.open();
+    const url = new URL(redisUrl!);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    const health = new RedisHealth(loadConfig({ REDIS_URL: url.toString() }));
+    const pings = async () => health.ping().then(() => true, () => false);
+    const until = async (want: boolean) => {
+      for (let i = 0; i < 300 && (await pings()) !== want; i++) await new Promise((r) => setTimeout(r, 100));
+      return pings();
+    };
+    health.onModuleInit();
+    try {
+      expect(await until(true)).toBe(true);
+      await proxy.cut();
+      expect(await until(false)).toBe(false);
+      await expect(health.ping()).rejects.toThrow(/not connected/);
+      await proxy.open(); // same port: ioredis reconnects on its own
+      expect(await until(true)).toBe(true);
+    } finally {
+      await health.onApplicationShutdown();
+      await proxy.cut().catch(() => undefined);
+    }
+  }, 60_000);
 });

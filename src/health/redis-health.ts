@@ -25,6 +25,7 @@ export class RedisHealth implements OnModuleInit, OnApplicationShutdown {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: 2_000,
+      commandTimeout: 1_000,
       retryStrategy: (times) => Math.min(times * 500, 5_000),
       connectionName: 'support-agents:health',
     });
