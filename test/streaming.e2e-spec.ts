@@ -79,7 +79,7 @@ describe('Streaming on the offline backend', () => {
   beforeAll(async () => {
     app = await createTestApp();
     base = await listen(app);
-  });
+  }, 120_000);
   afterAll(() => app.close());
 
   it('POST /run_resolution/?stream=true: agent, tool call and output in order, then the same body as without stream', async () => {
@@ -194,7 +194,7 @@ describe('Streaming on the offline backend', () => {
     expect(ticket.resolution).not.toBeNull();
     // The server is fine afterwards.
     expect((await post(base, '/run_resolution/?stream=true', RESOLUTION_REQUEST)).events!.at(-1)!.event).toBe('result');
-  });
+  }, 60_000);
 });
 
 describe('Streaming on the OpenAI backend (a local fake of the Responses API, streamed)', () => {
@@ -236,7 +236,7 @@ describe('Streaming on the OpenAI backend (a local fake of the Responses API, st
     openaiEnv = { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: baseUrl, OPENAI_MAX_RETRIES: '0', OPENAI_TIMEOUT_MS: '5000' };
     app = await createTestApp(openaiEnv);
     base = await listen(app);
-  });
+  }, 120_000);
   afterAll(async () => {
     await app.close();
     await fake.stop();
@@ -316,7 +316,7 @@ describe('Streaming on the OpenAI backend (a local fake of the Responses API, st
     } finally {
       await offline.close();
     }
-  });
+  }, 180_000);
 
   it('with LLM_FALLBACK=false a provider down before the stream began is an ordinary 503 with Retry-After', async () => {
     firstTurn = () => ({ status: 503, json: { error: { message: 'overloaded' } } });
@@ -330,5 +330,5 @@ describe('Streaming on the OpenAI backend (a local fake of the Responses API, st
     } finally {
       await strict.close();
     }
-  });
+  }, 180_000);
 });

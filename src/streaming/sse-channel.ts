@@ -60,7 +60,9 @@ export class SseChannel implements StreamSink {
    * The response body: queued events as they come, a heartbeat comment after `heartbeatMs` of
    * silence, and `last` (the `result` or `error` event) once it resolves; then the stream ends.
    */
-  async *frames(last: Promise<StreamEvent>, heartbeatMs: number): AsyncGenerator<string> {
+  async *frames(last: Promise<StreamEvent>, heartbeatMs: number, { greet = false } = {}): AsyncGenerator<string> {
+    // A stream opened because the run is slow says so at once (the headers go out with it).
+    if (greet) yield HEARTBEAT_FRAME;
     let final: StreamEvent | undefined;
     void last.then((event) => {
       final = event;

@@ -70,11 +70,11 @@ export async function streamRun<T>(options: StreamRunOptions<T>): Promise<Respon
     (value) => options.finish(value).event,
     (err: unknown) => errorEvent(problemOf(err)),
   );
-  return response(channel, last, heartbeatMs);
+  return response(channel, last, heartbeatMs, {}, first === 'beat');
 }
 
-function response(channel: SseChannel, last: Promise<StreamEvent>, heartbeatMs: number, headers: Record<string, string> = {}): Response {
-  const frames = channel.frames(last, heartbeatMs);
+function response(channel: SseChannel, last: Promise<StreamEvent>, heartbeatMs: number, headers: Record<string, string> = {}, greet = false): Response {
+  const frames = channel.frames(last, heartbeatMs, { greet });
   const encoder = new TextEncoder();
   // A pull source (not ReadableStream.from): one frame per read, and cancel() ends the generator.
   const body = new ReadableStream<Uint8Array>({
