@@ -1,3 +1,4 @@
+import { problem } from '../common/problem-details.js';
 import { formatSse, HEARTBEAT_FRAME, type StreamEvent } from './stream-events.js';
 import type { StreamSink } from './stream-sink.js';
 
@@ -64,10 +65,14 @@ export class SseChannel implements StreamSink {
     // A stream opened because the run is slow says so at once (the headers go out with it).
     if (greet) yield HEARTBEAT_FRAME;
     let final: StreamEvent | undefined;
-    void last.then((event) => {
-      final = event;
-      this.wake?.();
-    });
+    // `last` should not reject (streamRun turns failures into `event: error`); if it does, the
+    // stream still ends rather than sending heartbeats for ever.
+    void last
+      .catch((): StreamEvent => ({ event: 'error', data: problem(500, 'internal-error', 'An unexpected error occurred.') }))
+      .then((event) => {
+        final = event;
+        this.wake?.();
+      });
     let id = 0;
     try {
       for (;;) {

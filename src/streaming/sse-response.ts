@@ -66,10 +66,9 @@ export async function streamRun<T>(options: StreamRunOptions<T>): Promise<Respon
     const { event, headers } = options.finish(await run);
     return response(channel, Promise.resolve(event), heartbeatMs, headers);
   }
-  const last = run.then(
-    (value) => options.finish(value).event,
-    (err: unknown) => errorEvent(problemOf(err)),
-  );
+  // finish may refuse the value too (a stored 422): like a failed run, that ends the stream with
+  // `event: error` (a two-argument then() would leave its throw unhandled and the stream open).
+  const last = run.then((value) => options.finish(value).event).catch((err: unknown) => errorEvent(problemOf(err)));
   return response(channel, last, heartbeatMs, {}, first === 'beat');
 }
 
