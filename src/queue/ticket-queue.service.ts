@@ -35,6 +35,9 @@ export function queueModeOf(redisUrl: string | undefined, databaseKind: string):
   return databaseKind === 'pglite' ? 'embedded-database' : 'queue';
 }
 
+/** BullMQ's failure reason for a job whose worker died holding it more than maxStalledCount times. */
+const STALL_LIMIT_REASON = 'job stalled more than allowable limit';
+
 export const queueUnavailable = (detail: string) =>
   new ProblemException(problem(503, 'queue-unavailable', detail), { 'Retry-After': '5' });
 
@@ -102,6 +105,32 @@ export class TicketQueue implements OnModuleInit, OnApplicationShutdown {
     } catch (err) {
       this.logThrottled(`Could not enqueue ticket ${ticketId} (${reason}); the recovery sweep will: ${err instanceof Error ? err.message : String(err)}`);
       return false;
+    }
+  }
+
+  /**
+   * The recovery sweep's enqueue, for a ticket the database says still needs a run (queued for a
+   * while, or processing with an expired lease). A plain add is a no-op while the ticket's job is
+   * dead-lettered (its id exists), so a job whose attempts all failed while the database was away
+   * would leave the ticket waiting for ever: such a job is re-queued with fresh attempts. One
+   * dead-lettered for killing its workers (a crash loop) stays for an operator (`dead-lettered`).
+   */
+  async recover(ticketId: string): Promise<'enqueued' | 'requeued' | 'exists' | 'dead-lettered' | 'unavailable'> {
+    const queue = this.queue;
+    if (!queue) return 'unavailable';
+    try {
+      const job = await withTimeout(queue.getJob(jobIdFor(ticketId)), 'getJob');
+      if (!job) {
+        await withTimeout(queue.add(RUN_TICKET_JOB, { ticketId, reason: 'recovery' }, { jobId: jobIdFor(ticketId) }), 'enqueue');
+        return 'enqueued';
+      }
+      if ((await withTimeout(job.getState(), 'getState')) !== 'failed') return 'exists';
+      if (job.failedReason === STALL_LIMIT_REASON) return 'dead-lettered';
+      await withTimeout(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }), 'retry');
+      return 'requeued';
+    } catch (err) {
+      this.logThrottled(`Could not enqueue ticket ${ticketId} (recovery); the next sweep will: ${err instanceof Error ? err.message : String(err)}`);
+      return 'unavailable';
     }
   }
 

@@ -95,6 +95,8 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping = false;
   private stopping = false;
+  /** Tickets whose crash-looping job the sweep has already reported (bounded). */
+  private readonly reportedDeadLetters = new Set<string>();
 
   constructor(
     private readonly tickets: TicketsRepository,
@@ -361,7 +363,15 @@ export class TicketsService implements OnApplicationBootstrap, BeforeApplication
           tried.add(id);
           // Queue mode: a worker runs it (one job per ticket, so repeated sweeps add nothing).
           if (this.queue.enabled) {
-            if (await this.queue.enqueue(id, 'recovery')) this.logger.log(`Enqueued ticket ${id} (its run had not finished, or Redis missed it)`);
+            const outcome = await this.queue.recover(id);
+            if (outcome === 'enqueued') this.logger.log(`Enqueued ticket ${id} (its run had not finished, or Redis missed it)`);
+            else if (outcome === 'requeued') this.logger.log(`Re-queued ticket ${id}: its job was dead-lettered before the ticket could run (e.g. the database was away)`);
+            else if (outcome === 'dead-lettered' && !this.reportedDeadLetters.has(id)) {
+              // Said once per process, not every sweep: the job stays in GET /queue/jobs for an operator.
+              if (this.reportedDeadLetters.size >= 10_000) this.reportedDeadLetters.clear();
+              this.reportedDeadLetters.add(id);
+              this.logger.warn(`Ticket ${id} is not re-queued: its job was dead-lettered for crashing its workers (POST /queue/jobs/ticket-${id}/retry to run it again)`);
+            }
             continue;
           }
           // Only the single process at start-up may take "processing" tickets whatever their lease;
