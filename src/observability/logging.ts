@@ -161,11 +161,12 @@ const REQUEST_ID = /^[A-Za-z0-9._~:+/=@-]{1,128}$/;
 
 /**
  * The incoming `X-Request-Id` when it is sane (one value, bounded length, no spaces or control
- * characters: it goes into logs and a response header); otherwise a new UUID. A bad header is
- * replaced, not refused: a correlation id is no reason to fail a request.
+ * characters, no personal data or secret: it goes unscanned into every log line of the request
+ * and into a response header); otherwise a new UUID. A bad header is replaced, not refused: a
+ * correlation id is no reason to fail a request.
  */
 export function requestIdFrom(header: string | string[] | undefined): string {
-  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+  return typeof header === 'string' && REQUEST_ID.test(header) && redactPii(header).findings.length === 0 ? header : randomUUID();
 }
 
 /** Query parameters whose values are credentials, whatever their content. */
