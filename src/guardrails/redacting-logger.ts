@@ -2,9 +2,13 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 import type { Level, Logger } from 'pino';
 import { envSchema } from '../config/configuration.js';
 import { createLogger, NEST_TO_PINO } from '../observability/logging.js';
+import { redactPii } from './detectors/index.js';
 
 /** Nest's own start-up chatter (a line per module and per route): debug, so info shows what the service says. */
 const FRAMEWORK_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication', 'NestMicroservice']);
+
+/** Fields pino and this logger write on every line: a logged object cannot replace them. */
+const LINE_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'context', 'stack', 'params', 'err', 'data']);
 
 /** A stack trace as Nest's exception handlers pass it to error(message, stack, context). */
 const STACK = /\n\s+at /;
@@ -65,6 +69,18 @@ export class RedactingLogger implements LoggerService {
     if (message instanceof Error) {
       fields.err = message;
       this.pino[level](fields, message.message);
+    } else if (message !== null && typeof message === 'object' && typeof (message as { msg?: unknown }).msg === 'string') {
+      // A structured line (the trace processor's span lines): its fields at the top beside the
+      // message, as the docs describe them; fields the line itself owns stay under `data`.
+      const { msg, ...rest } = message as Record<string, unknown>;
+      const own: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(rest)) {
+        if (LINE_FIELDS.has(k) || k in fields) own[k] = v;
+        // Ids are logged unscanned (observability/logging.ts): scanned here, as they came from a caller.
+        else Object.defineProperty(fields, k, { value: typeof v === 'string' ? redactPii(v).text : v, enumerable: true, writable: true, configurable: true });
+      }
+      if (Object.keys(own).length) fields.data = own;
+      this.pino[level](fields, msg as string);
     } else if (message !== null && typeof message === 'object') {
       fields.data = message;
       this.pino[level](fields);
