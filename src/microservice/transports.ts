@@ -2,11 +2,22 @@ import { Logger } from '@nestjs/common';
 import { NatsContext, RpcException, ServerNats, ServerTCP, TcpContext, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import bytes from 'bytes';
 import { catchError, from, throwError, type Observable } from 'rxjs';
+import { problem, ProblemException } from '../common/problem-details.js';
 import type { AppConfig } from '../config/configuration.js';
 import { normalizeHeaders, type MessageDispatcher } from './message-dispatcher.js';
 
 /** NATS queue group: every API instance subscribes in it, so each message goes to one of them. */
 export const NATS_QUEUE = 'support-agents';
+
+/** The fields of a NATS message the server reads (Nest types it as any). */
+interface NatsMessage {
+  subject: string;
+  reply?: string;
+  headers?: unknown;
+  data: Uint8Array;
+  json(): unknown;
+  respond(data: unknown, opts?: object): boolean;
+}
 
 /** What a handler hands back to Nest's server: the reply, or the RpcException's problem as the error. */
 function reply(dispatcher: MessageDispatcher, pattern: string, data: unknown, headers: Record<string, string>): Observable<unknown> {
@@ -76,6 +87,31 @@ class NatsTransport extends ServerNats implements CustomTransportStrategy {
 
   override async handleEvent(pattern: string): Promise<void> {
     this.logger.warn(`Ignored an event (no reply expected) for "${pattern.slice(0, 100)}": send requests with ClientProxy#send.`);
+  }
+
+  /**
+   * Nest's handling, except that a message with a reply inbox always gets a reply: a raw client's
+   * payload that is not JSON gets a 400 problem (Nest would log the parse error and the caller
+   * wait for its timeout), and plain JSON without Nest's `{ pattern, data, id }` envelope is run
+   * as the request it is (Nest would take it for an event), its reply carrying no id.
+   */
+  override async handleMessage(channel: string, natsMsg: NatsMessage): Promise<unknown> {
+    if (!natsMsg.reply) return super.handleMessage(channel, natsMsg);
+    const ctx = new NatsContext([natsMsg.subject, natsMsg.headers]);
+    // No id to echo: a raw client's reply is matched by its inbox.
+    const publish = () => this.getPublisher(natsMsg, undefined as unknown as string, ctx);
+    let message: { id?: unknown; data?: unknown };
+    try {
+      message = (await this.deserializer.deserialize(natsMsg, { channel, replyTo: natsMsg.reply })) as typeof message;
+    } catch {
+      // The parser's message quotes the payload: neither logged nor sent back.
+      const err = this.dispatcher.toProblem(new ProblemException(problem(400, 'invalid-body', 'The message is not JSON: send a JSON object (the HTTP body of the route).')));
+      return publish()({ err, isDisposed: true });
+    }
+    if (message.id !== undefined) return super.handleMessage(channel, natsMsg);
+    const handler = this.getHandlerByPattern(channel);
+    if (!handler) return undefined;
+    return this.handleRequest(ctx, async () => this.transformToObservable(await handler(message.data, ctx)), publish());
   }
 
   override async close(): Promise<void> {
