@@ -11,7 +11,9 @@ export function parseOtlpHeaders(raw: string | undefined): Record<string, string
     const eq = entry.indexOf('=');
     const key = (eq < 0 ? entry : entry.slice(0, eq)).trim();
     // An HTTP header name is a token (RFC 9110): no spaces, separators or control characters.
-    if (eq < 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) throw new Error(`"${entry.trim().slice(0, 40)}" is not key=value with a valid header name`);
+    // Named by what precedes the first separator only: the rest is likely a credential
+    // ("Authorization: Bearer …" written with a colon), and start-up errors are printed as they are.
+    if (eq < 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) throw new Error(`the entry starting "${entry.trim().split(/[\s:=]/)[0]!.slice(0, 40)}" is not key=value with a valid header name`);
     let value: string;
     try {
       value = decodeURIComponent(entry.slice(eq + 1).trim());
