@@ -40,6 +40,8 @@ export class ModelHealth {
   private async fetchModels(): Promise<ModelProbe> {
     const e = this.config.env;
     const base = (e.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
+    // The readiness answer is public: the base URL is shown without user, password or query.
+    const shown = displayUrl(base);
     const checked_at = new Date().toISOString();
     try {
       const res = await fetch(`${base}/models`, {
@@ -49,10 +51,21 @@ export class ModelHealth {
       await res.body?.cancel(); // the list itself is not needed
       if (res.ok) return { ok: true, checked_at };
       const why = res.status === 401 || res.status === 403 ? 'the API key was refused' : `HTTP ${res.status}`;
-      return { ok: false, checked_at, message: `${base}/models answered ${why}` };
+      return { ok: false, checked_at, message: `${shown}/models answered ${why}` };
     } catch (err) {
-      const reason = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : (err as Error).message;
-      return { ok: false, checked_at, message: `${base}/models: ${reason}` };
+      // fetch's own messages may quote the URL it was given.
+      const reason = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : String((err as Error).message).replaceAll(base, shown);
+      return { ok: false, checked_at, message: `${shown}/models: ${reason}` };
     }
+  }
+}
+
+/** A URL without its credentials and query (they may hold a password or a key). */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+  } catch {
+    return '(OPENAI_BASE_URL)';
   }
 }
