@@ -34,7 +34,7 @@ export class CostsQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOP_TICKETS, default: 10, description: 'How many of the most expensive tickets (and recent budget escalations) to list.' })
   @Optional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value))
   @IsInt({ message: 'limit must be a whole number' })
   @Min(1)
   @Max(MAX_TOP_TICKETS)
