@@ -25,7 +25,7 @@ export class Metrics {
 
   readonly agentRuns = new Histogram({
     name: 'agent_run_duration_seconds',
-    help: 'Agent runs by agent, model backend and outcome (ok, error, guardrail, paused, degraded).',
+    help: 'Agent runs by agent, model backend and outcome (ok, error, guardrail, degraded).',
     labelNames: ['agent', 'backend', 'outcome'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
