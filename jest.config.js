@@ -10,8 +10,9 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
-  // e2e tests start whole apps (some start two): 5 s is too tight on a loaded 2-core CI machine.
-  testTimeout: 30_000,
+  // e2e tests start whole apps (some start two, some start worker processes): 5 s is too tight on a
+  // loaded 2-core CI machine, and 30 s was seen to time out an app start while other work ran.
+  testTimeout: 90_000,
   globalSetup: './test/helpers/global-setup.mjs',
   globalTeardown: './test/helpers/global-teardown.mjs',
   reporters: ['default', './test/helpers/skipped-reporter.mjs'],
