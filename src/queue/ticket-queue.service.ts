@@ -20,7 +20,7 @@ import {
 /** A Redis call the API makes must not hang a request when Redis is down. */
 const REDIS_TIMEOUT_MS = 3_000;
 
-function withTimeout<T>(work: Promise<T>, what: string, ms = REDIS_TIMEOUT_MS): Promise<T> {
+export function withTimeout<T>(work: Promise<T>, what: string, ms = REDIS_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: Redis did not answer within ${ms} ms`)), ms);
@@ -87,7 +87,8 @@ export class TicketQueue implements OnModuleInit, OnApplicationShutdown {
     // close() waits for the connection; with Redis away it would hold the shutdown: drop it instead.
     await withTimeout(queue?.close() ?? Promise.resolve(), 'close', 2_000).catch(async () => {
       this.logger.warn('Redis did not answer while closing the queue; disconnected');
-      await queue?.disconnect().catch(() => undefined);
+      // disconnect() too waits for a connection that never came up: not awaited past a second.
+      await withTimeout(queue?.disconnect() ?? Promise.resolve(), 'disconnect', 1_000).catch(() => undefined);
     });
   }
 

@@ -2,7 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Job, Worker } from 'bullmq';
 import { AppConfig } from '../config/configuration.js';
 import { TicketJobProcessor } from './ticket-job.processor.js';
+import { withTimeout } from './ticket-queue.service.js';
 import { TICKET_QUEUE_NAME, workerOptions, type TicketJobData } from './ticket-jobs.js';
+
+/** How long a forced close may wait for Redis before the connection is dropped. */
+const FORCED_CLOSE_MS = 2_000;
 
 /**
  * The BullMQ worker of a worker process (src/worker.ts): takes ticket jobs, QUEUE_CONCURRENCY at
@@ -73,10 +77,19 @@ export class TicketWorker {
     const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
     const finished = await Promise.race([worker.close().then(() => 'closed' as const), deadline]);
     clearTimeout(timer);
-    if (finished === 'timeout') {
-      await worker.close(true).catch(() => undefined);
-      return false;
+    if (finished === 'closed') return true;
+    // With Redis away even a forced close waits for the connection for ever: bounded, then dropped.
+    const forced = await Promise.race([
+      worker.close(true).then(() => true, () => false),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), FORCED_CLOSE_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!forced) {
+      this.logger.warn('Redis did not answer while closing the worker; disconnected');
+      // disconnect() too waits for a connection that never came up: not awaited past a second.
+      await withTimeout(worker.disconnect(), 'disconnect', 1_000).catch(() => undefined);
     }
-    return true;
+    // Only jobs still running were abandoned; a close held up by Redis alone loses nothing.
+    return this.active === 0;
   }
 }
