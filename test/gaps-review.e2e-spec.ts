@@ -168,7 +168,7 @@ describe('GET /knowledge-base/gaps: sign-offs, run outcomes, actions, categories
   });
 
   // Bounded work: tokens and terms per inquiry and the vocabulary are capped (docs/knowledge-gaps.md, Limits).
-  it('answers 3,000 long gap tickets full of distinct tokens (a pasted log each) in under 3 s', async () => {
+  it('answers 3,000 long gap tickets full of distinct tokens (a pasted log each) in bounded time', async () => {
     const orm = app.get(Database).db;
     let seed = 7;
     const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
@@ -191,6 +191,8 @@ describe('GET /knowledge-base/gaps: sign-offs, run outcomes, actions, categories
     const res = await gaps('?from=2024-11-01T00:00:00Z&to=2024-12-01T00:00:00Z').expect(200);
     const ms = performance.now() - started;
     expect(res.body.gap_tickets).toBe(N);
-    expect(ms).toBeLessThan(3_000);
+    // Unbounded work took minutes here; bounded work takes ~1 s on a quiet machine. The bound is
+    // loose because CI shares 2 cores (3 s failed once under load); speed itself is for npm run bench.
+    expect(ms).toBeLessThan(20_000);
   }, 180_000);
 });
