@@ -3,8 +3,10 @@
 // PostgreSQL the PostgreSQL suites use.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { URL } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -44,5 +46,21 @@ export default async function globalSetup() {
     console.warn(`\n[tests] ${process.env.TEST_REDIS_SKIP}: the Redis rate-limit suites are skipped.`);
   } finally {
     redis.disconnect();
+  }
+
+  // The NATS server of the transport suites (TEST_NATS_URL, or the local one): its port must answer.
+  const natsUrl = process.env.TEST_NATS_URL || 'nats://127.0.0.1:4222';
+  const { hostname, port } = new URL(natsUrl.replace(/^nats:/, 'http:'));
+  try {
+    await new Promise((resolve, reject) => {
+      const socket = connect({ host: hostname, port: Number(port || 4222), timeout: 1_000 });
+      socket.once('connect', () => (socket.destroy(), resolve(undefined)));
+      socket.once('timeout', () => (socket.destroy(), reject(new Error('timed out'))));
+      socket.once('error', reject);
+    });
+    process.env.TEST_NATS_URL = natsUrl;
+  } catch (err) {
+    process.env.TEST_NATS_SKIP = `NATS not reachable at ${hostname}:${port || 4222} (${err.code ?? err.message})`;
+    console.warn(`\n[tests] ${process.env.TEST_NATS_SKIP}: the NATS transport suites are skipped.`);
   }
 }
