@@ -9,19 +9,12 @@ import { SkipRateLimit } from '../rate-limit/rate-limit.guard.js';
 import { ModelHealth } from './model-health.js';
 import { RedisHealth } from './redis-health.js';
 import { ShutdownState } from './shutdown-state.js';
+import { withTimeout } from '../common/time-limit.js';
 
 /** A database round trip slower than this counts as down: a probe must answer within the LB's timeout. */
 const DB_TIMEOUT_MS = 2_000;
 const REDIS_TIMEOUT_MS = 1_000;
 
-/** `work`, or a rejection once `ms` passed (the work itself is left to finish or fail on its own). */
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 const READY_EXAMPLE = {
   status: 'ok',

@@ -4,6 +4,7 @@ import { problem, ProblemException } from '../common/problem-details.js';
 import { AppConfig } from '../config/configuration.js';
 import { Database } from '../database/database.js';
 import { Metrics } from '../metrics/metrics.js';
+import { withTimeout } from '../common/time-limit.js';
 import {
   jobIdFor,
   jobOptions,
@@ -20,12 +21,9 @@ import {
 /** A Redis call the API makes must not hang a request when Redis is down. */
 const REDIS_TIMEOUT_MS = 3_000;
 
-export function withTimeout<T>(work: Promise<T>, what: string, ms = REDIS_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+/** A Redis call bounded by `ms` (default REDIS_TIMEOUT_MS), its error naming the call. */
+function redisCall<T>(work: Promise<T>, what: string, ms = REDIS_TIMEOUT_MS): Promise<T> {
+  return withTimeout(work, ms, `${what}: Redis did not answer within ${ms} ms`);
 }
 
 /** Whether tickets go through the queue: REDIS_URL set and a database every process can share. */
@@ -85,10 +83,10 @@ export class TicketQueue implements OnModuleInit, OnApplicationShutdown {
     const queue = this.queue;
     this.queue = undefined;
     // close() waits for the connection; with Redis away it would hold the shutdown: drop it instead.
-    await withTimeout(queue?.close() ?? Promise.resolve(), 'close', 2_000).catch(async () => {
+    await redisCall(queue?.close() ?? Promise.resolve(), 'close', 2_000).catch(async () => {
       this.logger.warn('Redis did not answer while closing the queue; disconnected');
       // disconnect() too waits for a connection that never came up: not awaited past a second.
-      await withTimeout(queue?.disconnect() ?? Promise.resolve(), 'disconnect', 1_000).catch(() => undefined);
+      await redisCall(queue?.disconnect() ?? Promise.resolve(), 'disconnect', 1_000).catch(() => undefined);
     });
   }
 
@@ -101,7 +99,7 @@ export class TicketQueue implements OnModuleInit, OnApplicationShutdown {
     const queue = this.queue;
     if (!queue) return false;
     try {
-      await withTimeout(queue.add(RUN_TICKET_JOB, { ticketId, reason }, { jobId: jobIdFor(ticketId) }), 'enqueue');
+      await redisCall(queue.add(RUN_TICKET_JOB, { ticketId, reason }, { jobId: jobIdFor(ticketId) }), 'enqueue');
       return true;
     } catch (err) {
       this.logThrottled(`Could not enqueue ticket ${ticketId} (${reason}); the recovery sweep will: ${err instanceof Error ? err.message : String(err)}`);
@@ -120,14 +118,14 @@ export class TicketQueue implements OnModuleInit, OnApplicationShutdown {
     const queue = this.queue;
     if (!queue) return 'unavailable';
     try {
-      const job = await withTimeout(queue.getJob(jobIdFor(ticketId)), 'getJob');
+      const job = await redisCall(queue.getJob(jobIdFor(ticketId)), 'getJob');
       if (!job) {
-        await withTimeout(queue.add(RUN_TICKET_JOB, { ticketId, reason: 'recovery' }, { jobId: jobIdFor(ticketId) }), 'enqueue');
+        await redisCall(queue.add(RUN_TICKET_JOB, { ticketId, reason: 'recovery' }, { jobId: jobIdFor(ticketId) }), 'enqueue');
         return 'enqueued';
       }
-      if ((await withTimeout(job.getState(), 'getState')) !== 'failed') return 'exists';
+      if ((await redisCall(job.getState(), 'getState')) !== 'failed') return 'exists';
       if (job.failedReason === STALL_LIMIT_REASON) return 'dead-lettered';
-      await withTimeout(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }), 'retry');
+      await redisCall(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }), 'retry');
       return 'requeued';
     } catch (err) {
       this.logThrottled(`Could not enqueue ticket ${ticketId} (recovery); the next sweep will: ${err instanceof Error ? err.message : String(err)}`);
@@ -140,9 +138,9 @@ export class TicketQueue implements OnModuleInit, OnApplicationShutdown {
     const queue = this.queue;
     if (!queue) return null;
     try {
-      const job = await withTimeout(queue.getJob(jobIdFor(ticketId)), 'getJob');
+      const job = await redisCall(queue.getJob(jobIdFor(ticketId)), 'getJob');
       if (!job) return null;
-      return toJobView(job, await withTimeout(job.getState(), 'getState'));
+      return toJobView(job, await redisCall(job.getState(), 'getState'));
     } catch {
       return { state: 'unavailable' };
     }
@@ -152,7 +150,7 @@ export class TicketQueue implements OnModuleInit, OnApplicationShutdown {
   async list(state: ListableState, offset: number, limit: number): Promise<{ jobs: JobView[]; total: number }> {
     const queue = this.required();
     try {
-      const [jobs, counts] = await withTimeout(
+      const [jobs, counts] = await redisCall(
         Promise.all([queue.getJobs([state], offset, offset + limit - 1, state === 'failed' || state === 'waiting'), queue.getJobCounts(state)]),
         'list jobs',
       );
@@ -172,9 +170,9 @@ export class TicketQueue implements OnModuleInit, OnApplicationShutdown {
     let job: Job<TicketJobData> | undefined;
     let state: string;
     try {
-      job = await withTimeout(queue.getJob(jobId), 'getJob');
+      job = await redisCall(queue.getJob(jobId), 'getJob');
       if (!job) throw jobNotFound(jobId);
-      state = await withTimeout(job.getState(), 'getState');
+      state = await redisCall(job.getState(), 'getState');
     } catch (err) {
       if (err instanceof ProblemException) throw err;
       throw queueUnavailable(`The queue could not be read: ${err instanceof Error ? err.message : String(err)}`);
@@ -183,12 +181,12 @@ export class TicketQueue implements OnModuleInit, OnApplicationShutdown {
       throw new ProblemException(problem(409, 'job-not-dead-lettered', `Job "${jobId}" is ${state}, not dead-lettered: it runs without a retry.`, { job_state: state }));
     }
     try {
-      await withTimeout(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }), 'retry');
+      await redisCall(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }), 'retry');
     } catch (err) {
       // Another operator retried it a moment ago (BullMQ refuses a job no longer in "failed").
       throw new ProblemException(problem(409, 'job-not-dead-lettered', `Job "${jobId}" could not be retried: ${err instanceof Error ? err.message : String(err)}`));
     }
-    const fresh = await withTimeout(queue.getJob(jobId), 'getJob').catch(() => undefined);
+    const fresh = await redisCall(queue.getJob(jobId), 'getJob').catch(() => undefined);
     return toJobView(fresh ?? job, fresh ? await fresh.getState().catch(() => 'waiting') : 'waiting');
   }
 
@@ -196,7 +194,7 @@ export class TicketQueue implements OnModuleInit, OnApplicationShutdown {
   async counts(): Promise<Record<string, number>> {
     const queue = this.queue;
     if (!queue) return {};
-    const counts = await withTimeout(queue.getJobCounts(...LISTABLE_STATES), 'getJobCounts', 1_000);
+    const counts = await redisCall(queue.getJobCounts(...LISTABLE_STATES), 'getJobCounts', 1_000);
     return Object.fromEntries(LISTABLE_STATES.map((s) => [s, counts[s] ?? 0]));
   }
 

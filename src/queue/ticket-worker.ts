@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Job, Worker } from 'bullmq';
 import { AppConfig } from '../config/configuration.js';
 import { TicketJobProcessor } from './ticket-job.processor.js';
-import { withTimeout } from './ticket-queue.service.js';
+import { withTimeout } from '../common/time-limit.js';
 import { TICKET_QUEUE_NAME, workerOptions, type TicketJobData } from './ticket-jobs.js';
 
 /** How long a forced close may wait for Redis before the connection is dropped. */
@@ -87,7 +87,7 @@ export class TicketWorker {
     if (!forced) {
       this.logger.warn('Redis did not answer while closing the worker; disconnected');
       // disconnect() too waits for a connection that never came up: not awaited past a second.
-      await withTimeout(worker.disconnect(), 'disconnect', 1_000).catch(() => undefined);
+      await withTimeout(worker.disconnect(), 1_000, 'disconnect: Redis did not answer within 1000 ms').catch(() => undefined);
     }
     // Only jobs still running were abandoned; a close held up by Redis alone loses nothing.
     return this.active === 0;
